@@ -11,7 +11,8 @@ class Entry:
     """One feed item, parsed, sanitized and canonicalised.
 
     ``published`` is always timezone-aware UTC; ``date_guessed`` is True when the feed gave no
-    usable date and the fetch time was used instead.
+    usable date and the fetch time was used instead. ``also_in`` names the other sources that
+    carried the same story; ``canonical_url`` is ``link`` without tracking parameters or fragment.
     """
 
     identity: str
@@ -27,3 +28,4 @@ class Entry:
     weight: float = 1.0
     date_guessed: bool = False
     also_in: tuple[str, ...] = field(default=())
+    canonical_url: str = ""
