@@ -13,4 +13,13 @@ logger = logging.getLogger(__name__)
 
 def register() -> None:
     """Connect Attention's build-time receivers to Pelican's signals."""
-    from pelican import signals  # noqa: F401  (imported lazily: the CLI does not need Pelican)
+    from pelican import signals  # imported here: the CLI does not need Pelican
+
+    from attention.site import buildcheck, feeds, navigation, reader, sitemap, templating
+
+    signals.readers_init.connect(reader.add_reader)
+    signals.generator_init.connect(templating.install)
+    signals.article_generator_finalized.connect(navigation.finalize_articles)
+    signals.all_generators_finalized.connect(buildcheck.check_build)
+    signals.get_generators.connect(feeds.get_generators)
+    signals.get_generators.connect(sitemap.get_generators)

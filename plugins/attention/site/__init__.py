@@ -1,0 +1,1 @@
+"""Build-time parts of the plugin: reading and checking sources, templates, feeds, sitemap."""

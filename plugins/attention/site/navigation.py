@@ -1,0 +1,43 @@
+"""Reading order: previous/next links and a digest's table of contents."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_H2 = re.compile(r'<h2[^>]*\sid="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def toc_items(content_html: str) -> list[tuple[str, str]]:
+    """(anchor, heading text) for every ``<h2 id=…>`` in a digest's HTML."""
+    return [
+        (anchor, html.unescape(_TAG.sub("", heading)).strip())
+        for anchor, heading in _H2.findall(content_html)
+    ]
+
+
+def series_key(article: Any) -> tuple[bool, str]:
+    """Articles are chained with others of the same kind (digest or not) and language."""
+    return (getattr(article, "issue", None) is not None, getattr(article, "lang", ""))
+
+
+def link_neighbours(articles: Sequence[Any]) -> None:
+    """Set ``prev_article`` (older) and ``next_article`` (newer) within each series."""
+    series: dict[tuple[bool, str], list[Any]] = {}
+    for article in sorted(articles, key=lambda a: a.date):
+        series.setdefault(series_key(article), []).append(article)
+    for chain in series.values():
+        for index, article in enumerate(chain):
+            article.prev_article = chain[index - 1] if index > 0 else None
+            article.next_article = chain[index + 1] if index + 1 < len(chain) else None
+
+
+def finalize_articles(generator: Any) -> None:
+    """``article_generator_finalized`` receiver: neighbours for articles and translations."""
+    link_neighbours([*generator.articles, *generator.translations])
