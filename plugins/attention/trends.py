@@ -1,0 +1,450 @@
+"""What is rising across sources, week by week: pure functions over entries and topics.
+
+1. Entries are folded into *stories*: the same canonical URL is one story; within an ISO week,
+   titles that are identical or near-identical (Jaccard >= 0.8 over their words) are one story.
+   A story counts once, for the source that published it first (copies are listed, not counted).
+2. Each story's title and summary become normalised terms (:mod:`attention.textnorm`). A term
+   sequence matching an alias of a watch-list topic is a mention of that topic; every other term
+   of three or more letters is a discovered topic.
+3. Per topic and week, the count is the number of distinct sources with a story mentioning it.
+   The score of week *w* is ``(s - b) / sqrt(b + 1)`` where *s* is the count in *w* and *b* the
+   mean count over the ``baseline_weeks`` weeks before it (weeks before the corpus starts are
+   not counted). A topic needs ``min_sources`` sources; ties go to the heavier sources (the sum
+   of their feed weights), then to watch-list topics, then by name.
+
+Everything returned keeps its evidence: a :class:`Trend` lists its sources and stories and can
+explain its score in one sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from attention.canonical import canonical_url, title_key
+from attention.records import Entry
+from attention.textnorm import Normalizer, is_hebrew, raw_tokens
+
+logger = logging.getLogger(__name__)
+
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+HISTORY_WEEKS = 12
+NEAR_DUPLICATE_JACCARD = 0.8
+MIN_NEAR_DUPLICATE_WORDS = 3
+MIN_TERM_LENGTH = 3
+SUMMARY_CHARS = 600
+
+WATCH = "topic"
+TERM = "term"
+
+
+class WeekError(ValueError):
+    """A week string is not an ISO week such as ``2025-W46``."""
+
+
+class TopicLike(Protocol):
+    """What trends needs of a watch-list topic (``attention.config.Topic`` fits)."""
+
+    name: str
+    aliases: list[str]
+
+
+# ---------------------------------------------------------------- ISO weeks
+
+
+def week_of(moment: datetime | date) -> str:
+    """The ISO week of a date or (UTC) datetime, e.g. ``2025-W46``."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_monday(week: str) -> date:
+    """The Monday of an ISO week string; :class:`WeekError` when it is not a real ISO week."""
+    match = WEEK_RE.match(week.strip()) if isinstance(week, str) else None
+    if not match:
+        raise WeekError(f"unknown week {week!r}: expected an ISO week like 2025-W46")
+    year, number = int(match[1]), int(match[2])
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise WeekError(f"unknown week {week!r}: {year} has no week {number}") from None
+    return monday
+
+
+def week_bounds(week: str) -> tuple[datetime, datetime]:
+    """``[start, end)`` of an ISO week as UTC datetimes (Monday 00:00 to next Monday 00:00)."""
+    monday = week_monday(week)
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+    return start, start + timedelta(days=7)
+
+
+def shift_week(week: str, weeks: int) -> str:
+    """The ISO week ``weeks`` after (negative: before) ``week``."""
+    return week_of(week_monday(week) + timedelta(weeks=weeks))
+
+
+def weeks_ending(week: str, count: int) -> tuple[str, ...]:
+    """``count`` consecutive ISO weeks, oldest first, the last one being ``week``."""
+    return tuple(shift_week(week, offset) for offset in range(1 - count, 1))
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story: the entry that counts plus the syndicated copies and near-duplicates folded in."""
+
+    entry: Entry
+    copies: tuple[Entry, ...] = ()
+
+    @property
+    def week(self) -> str:
+        return week_of(self.entry.published)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source that carried the story, the counted one first."""
+        names = [self.entry.source_name]
+        names += [copy.source_name for copy in self.copies]
+        names += list(self.entry.also_in)
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """A topic in one week, with its score and the evidence behind it."""
+
+    key: str
+    topic: str
+    kind: str
+    week: str
+    sources: tuple[str, ...]
+    baseline: float
+    score: float
+    weight: float
+    stories: tuple[Story, ...]
+    baseline_weeks: int = 0
+
+    @property
+    def source_count(self) -> int:
+        return len(self.sources)
+
+    @property
+    def change(self) -> float:
+        """Sources this week minus the baseline mean."""
+        return self.source_count - self.baseline
+
+    def explain(self) -> str:
+        """One sentence: the count, who, the baseline and the score."""
+        return (
+            f"{self.topic}: {self.source_count} sources in {self.week} "
+            f"({', '.join(self.sources)}) against a baseline of {self.baseline:.1f} over "
+            f"{self.baseline_weeks} weeks; score {self.score:.2f}, "
+            f"{len(self.stories)} stories"
+        )
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """The ranked trends of one week, the week's stories and the weekly counts behind them."""
+
+    week: str
+    weeks: tuple[str, ...]
+    trends: tuple[Trend, ...]
+    stories: tuple[Story, ...]
+    series: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    baseline_weeks: int = 6
+    min_sources: int = 2
+
+    def top(self, count: int) -> tuple[Trend, ...]:
+        return self.trends[:count]
+
+    def by_topic(self, name: str) -> Trend | None:
+        """The trend whose display name is ``name`` (case-insensitive), if it ranked."""
+        folded = name.casefold()
+        return next((t for t in self.trends if t.topic.casefold() == folded), None)
+
+
+# ---------------------------------------------------------------- folding
+
+
+def _text(entry: Entry) -> str:
+    """The text searched for topics: the title and the start of the summary."""
+    return f"{entry.title}\n{entry.summary_text[:SUMMARY_CHARS]}"
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, first: int, second: int) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def _precedence(entry: Entry) -> tuple[datetime, float, str, str]:
+    return (entry.published, -entry.weight, entry.source_name, entry.identity)
+
+
+def fold_stories(entries: Iterable[Entry], normalizer: Normalizer | None = None) -> list[Story]:
+    """Fold syndicated copies and near-duplicates; newest story first.
+
+    Same canonical URL -> one story (across weeks). Then, within an ISO week, the same title key
+    or titles whose normalised words (no stopwords, lemmas) overlap by Jaccard >= 0.8 -> one
+    story. The earliest entry (then the heaviest source) is the one that counts.
+    """
+    normalizer = normalizer or Normalizer()
+    items = sorted(entries, key=_precedence)
+    union = _UnionFind(len(items))
+    first_by_url: dict[str, int] = {}
+    for index, entry in enumerate(items):
+        url = canonical_url(entry.link) if entry.link else ""
+        if url:
+            union.union(first_by_url.setdefault(url, index), index)
+
+    by_week: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(items):
+        by_week[week_of(entry.published)].append(index)
+    for members in by_week.values():
+        _fold_titles(items, members, union, normalizer)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(items)):
+        groups[union.find(index)].append(index)
+    stories = [
+        Story(entry=items[group[0]], copies=tuple(items[i] for i in group[1:]))
+        for group in groups.values()
+    ]
+    stories.sort(key=lambda story: _precedence(story.entry), reverse=True)
+    return stories
+
+
+def _fold_titles(
+    items: Sequence[Entry], members: list[int], union: _UnionFind, normalizer: Normalizer
+) -> None:
+    first_by_key: dict[str, int] = {}
+    words: dict[int, frozenset[str]] = {}
+    for index in members:
+        entry = items[index]
+        key = title_key(entry.title)
+        if key:
+            union.union(first_by_key.setdefault(key, index), index)
+        bag = frozenset(normalizer.terms(entry.title, entry.language))
+        if len(bag) >= MIN_NEAR_DUPLICATE_WORDS:
+            words[index] = bag
+    # Near-identical titles: compare only titles that share one of their two rarest words.
+    frequency: Counter[str] = Counter(word for bag in words.values() for word in bag)
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for index, bag in words.items():
+        for word in sorted(bag, key=lambda w: (frequency[w], w))[:2]:
+            buckets[word].append(index)
+    for bucket in buckets.values():
+        for position, first in enumerate(bucket):
+            for second in bucket[position + 1 :]:
+                if union.find(first) == union.find(second):
+                    continue
+                a, b = words[first], words[second]
+                if len(a & b) >= NEAR_DUPLICATE_JACCARD * len(a | b):
+                    union.union(first, second)
+
+
+# ---------------------------------------------------------------- topics
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    key: str
+    terms: tuple[str, ...]
+
+
+class TopicMatcher:
+    """Finds watch-list topics (by alias, any script) and discovered terms in a story's text."""
+
+    def __init__(self, topics: Sequence[TopicLike], normalizer: Normalizer) -> None:
+        self.normalizer = normalizer
+        self.names: dict[str, str] = {}
+        self._single: dict[str, set[str]] = defaultdict(set)
+        self._multi: dict[str, list[_Alias]] = defaultdict(list)
+        self.alias_terms: set[str] = set()
+        for topic in topics:
+            key = f"{WATCH}:{topic.name}"
+            self.names[key] = topic.name
+            for alias in dict.fromkeys([topic.name, *topic.aliases]):
+                language = "he" if is_hebrew(alias.strip()[:1] or "a") else "en"
+                terms = tuple(normalizer.terms(alias, language))
+                if not terms:
+                    logger.warning("trends: alias %r of topic %r has no words", alias, topic.name)
+                    continue
+                self.alias_terms.update(terms)
+                if len(terms) == 1:
+                    self._single[terms[0]].add(key)
+                else:
+                    self._multi[terms[0]].append(_Alias(key, terms))
+
+    def match(self, terms: Sequence[str], discover: bool = True) -> set[str]:
+        """Topic keys mentioned by a term sequence: ``topic:<name>`` and ``term:<term>``."""
+        found: set[str] = set()
+        for position, term in enumerate(terms):
+            keys = self._single.get(term)
+            if keys:
+                found.update(keys)
+            for alias in self._multi.get(term, ()):
+                if tuple(terms[position : position + len(alias.terms)]) == alias.terms:
+                    found.add(alias.key)
+            if (
+                discover
+                and len(term) >= MIN_TERM_LENGTH
+                and term not in self.alias_terms
+                and not term.isdigit()
+            ):
+                found.add(f"{TERM}:{term}")
+        return found
+
+
+def alias_words(topics: Sequence[TopicLike]) -> set[str]:
+    """Every raw word of every topic name and alias (attested for Hebrew prefix stripping)."""
+    return {
+        word
+        for topic in topics
+        for text in [topic.name, *topic.aliases]
+        for word in raw_tokens(text)
+    }
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score(count: int, baseline: float) -> float:
+    """Rise of ``count`` against ``baseline``: ``(s - b) / sqrt(b + 1)``."""
+    return (count - baseline) / math.sqrt(baseline + 1.0)
+
+
+def analyse(
+    entries: Iterable[Entry],
+    topics: Sequence[TopicLike],
+    week: str,
+    *,
+    baseline_weeks: int = 6,
+    min_sources: int = 2,
+    history_weeks: int = HISTORY_WEEKS,
+    discover: bool = True,
+) -> TrendReport:
+    """Rank the topics of ``week`` from ``entries`` (any span; only the window is used).
+
+    The window is ``max(history_weeks, baseline_weeks + 1)`` weeks ending with ``week``.
+    ``series`` holds the weekly source counts over the last ``history_weeks`` weeks for every
+    ranked topic and every watch-list topic.
+    """
+    week_monday(week)
+    span = max(history_weeks, baseline_weeks + 1)
+    window = weeks_ending(week, span)
+    start, _ = week_bounds(window[0])
+    _, end = week_bounds(week)
+    in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
+    normalizer = Normalizer(alias_words(topics))
+    tokens_of = {id(entry): raw_tokens(_text(entry)) for entry in in_window}
+    normalizer.attest(token for tokens in tokens_of.values() for token in tokens)
+    stories = fold_stories(in_window, normalizer)
+    texts = [(story, tokens_of[id(story.entry)]) for story in stories]
+    matcher = TopicMatcher(topics, normalizer)
+
+    # topic key -> week -> source -> weight ; and the target week's stories per topic
+    mentions: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    week_stories: dict[str, list[Story]] = defaultdict(list)
+    for story, tokens in texts:
+        language = story.entry.language
+        terms = [t for t in (normalizer.term(tok, language) for tok in tokens) if t]
+        story_week = story.week
+        source = story.entry.source_name
+        for key in matcher.match(terms, discover=discover):
+            per_source = mentions[key][story_week]
+            per_source[source] = max(per_source.get(source, 0.0), story.entry.weight)
+            if story_week == week:
+                week_stories[key].append(story)
+
+    first_week = min((story.week for story in stories), default=week)
+    baseline_span = [w for w in window[-1 - baseline_weeks : -1] if w >= first_week]
+    trends = []
+    for key, story_list in week_stories.items():
+        current = mentions[key][week]
+        if len(current) < min_sources:
+            continue
+        counts = [len(mentions[key].get(w, ())) for w in baseline_span]
+        baseline = sum(counts) / len(counts) if counts else 0.0
+        sources = tuple(sorted(current, key=lambda name: (-current[name], name)))
+        trends.append(
+            Trend(
+                key=key,
+                topic=matcher.names.get(key, key.partition(":")[2]),
+                kind=key.partition(":")[0],
+                week=week,
+                sources=sources,
+                baseline=baseline,
+                score=score(len(current), baseline),
+                weight=sum(current.values()),
+                stories=tuple(story_list),
+                baseline_weeks=len(baseline_span),
+            )
+        )
+    trends.sort(key=lambda t: (-t.score, -t.weight, t.kind != WATCH, t.topic))
+    trends = _with_display_names(trends, texts, normalizer)
+
+    history = window[-history_weeks:]
+    keys = [t.key for t in trends] + list(matcher.names)
+    series = {
+        key: tuple(len(mentions[key].get(w, ())) for w in history) for key in dict.fromkeys(keys)
+    }
+    target_stories = tuple(story for story in stories if story.week == week)
+    return TrendReport(
+        week=week,
+        weeks=history,
+        trends=tuple(trends),
+        stories=target_stories,
+        series=series,
+        baseline_weeks=baseline_weeks,
+        min_sources=min_sources,
+    )
+
+
+def _with_display_names(
+    trends: list[Trend], texts: list[tuple[Story, list[str]]], normalizer: Normalizer
+) -> list[Trend]:
+    """Name a discovered term by its most common written form ("OpenAI", not "openai").
+
+    Only forms that spell the term itself qualify, so a Hebrew term keeps its prefix-free form.
+    """
+    wanted = {t.key.partition(":")[2]: t for t in trends if t.kind == TERM}
+    if not wanted:
+        return trends
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for story, tokens in texts:
+        if story.week != trends[0].week:
+            continue
+        for token in tokens:
+            term = normalizer.term(token, story.entry.language)
+            if term in wanted and token.lower() == term:
+                forms[term][token] += 1
+    renamed = []
+    for trend in trends:
+        term = trend.key.partition(":")[2]
+        if trend.kind == TERM and forms.get(term):
+            form = forms[term].most_common(1)[0][0]
+            trend = replace(trend, topic=form)
+        renamed.append(trend)
+    return renamed
