@@ -1,0 +1,341 @@
+"""Concurrent, polite HTTP for feeds (httpx): bytes in, bytes out, never a parse.
+
+Every limit is a named setting in :class:`attention.config.Defaults`: total and per-host
+concurrency, connect and total timeouts, a streamed body cap (a larger body is aborted, not read),
+the number of redirects. Requests are conditional (ETag / Last-Modified); gzip and brotli are
+accepted; a chain of permanent redirects (301/308) is reported so the stored URL can move; a
+``Retry-After`` on 429/503 is passed back to the caller. Local file paths are read with the same
+cap, their mtime and size standing in for a validator, so offline runs behave like online ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from .config import Defaults
+
+logger = logging.getLogger(__name__)
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """One feed to fetch: ``key`` is the configured URL, ``location`` where to fetch it now."""
+
+    key: str
+    location: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What came back: ``outcome`` is ``ok`` (body read), ``not_modified`` (304) or ``error``."""
+
+    key: str
+    outcome: str
+    final_url: str
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    http_status: int | None = None
+    retry_after: float | None = None
+    reason: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True unless the fetch failed."""
+        return self.outcome != "error"
+
+
+class FetchError(Exception):
+    """A fetch failed; the message is one line fit for the status table."""
+
+    def __init__(
+        self, reason: str, *, http_status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(reason)
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+
+def user_agent(settings: Defaults) -> str:
+    """``Attention/<version> (+<user_agent_url>)``: names the project and where to learn more."""
+    try:
+        from importlib.metadata import version
+
+        release = version("attention")
+    except Exception:  # pragma: no cover - not installed
+        release = "0"
+    return f"Attention/{release} (+{settings.user_agent_url})"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    now = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - now)
+
+
+def _human_bytes(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KiB"
+    return f"{size} bytes"
+
+
+class Fetcher:
+    """Fetches many feeds at once within the configured limits. Use as an async context manager."""
+
+    def __init__(self, settings: Defaults, *, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(s.timeout_total, connect=s.timeout_connect),
+            limits=httpx.Limits(
+                max_connections=s.concurrency, max_keepalive_connections=s.concurrency
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": user_agent(s), "Accept": ACCEPT},
+            transport=self._transport,
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _host_gate(self, location: str) -> asyncio.Semaphore:
+        host = (urlsplit(location).hostname or "").lower()
+        gate = self._hosts.get(host)
+        if gate is None:
+            gate = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
+        return gate
+
+    async def fetch_many(self, requests: Sequence[FetchRequest]) -> AsyncIterator[FetchResult]:
+        """Yield one result per request, in completion order."""
+        tasks = [asyncio.ensure_future(self.fetch(request)) for request in requests]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        """Fetch one feed; failures come back as an ``error`` result, never as an exception."""
+        started = time.monotonic()
+        if _is_local(request.location):
+            result = await asyncio.to_thread(self._read_local, request)
+            return _with_elapsed(result, started)
+        async with self._global, self._host_gate(request.location):
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(self.settings.timeout_total):
+                    result = await self._fetch_http(request)
+            except FetchError as exc:
+                result = FetchResult(
+                    key=request.key,
+                    outcome="error",
+                    final_url=request.location,
+                    http_status=exc.http_status,
+                    retry_after=exc.retry_after,
+                    reason=str(exc),
+                )
+            except TimeoutError:
+                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+            except httpx.ConnectTimeout:
+                result = _error(
+                    request, f"connect timed out after {self.settings.timeout_connect:g} s"
+                )
+            except httpx.TimeoutException:
+                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+            except httpx.ConnectError as exc:
+                result = _error(request, f"cannot connect: {_one_line(exc) or 'refused'}")
+            except httpx.DecodingError as exc:
+                result = _error(request, f"cannot decode the body: {_one_line(exc)}")
+            except httpx.HTTPError as exc:
+                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+        return _with_elapsed(result, started)
+
+    async def _fetch_http(self, request: FetchRequest) -> FetchResult:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        url = request.location
+        permanent = True
+        conditional: dict[str, str] = {}
+        if request.etag:
+            conditional["If-None-Match"] = request.etag
+        if request.last_modified:
+            conditional["If-Modified-Since"] = request.last_modified
+        for _hop in range(self.settings.max_redirects + 1):
+            async with self._client.stream("GET", url, headers=conditional) as response:
+                status = response.status_code
+                if response.is_redirect:
+                    target = response.headers.get("location", "")
+                    if not target:
+                        raise FetchError(f"HTTP {status} without a Location", http_status=status)
+                    permanent = permanent and status in PERMANENT_REDIRECTS
+                    url = urljoin(url, target)
+                    if urlsplit(url).scheme not in ("http", "https"):
+                        raise FetchError(f"redirect to a non-http URL: {url[:80]}")
+                    continue
+                moved_to = url if permanent and url != request.location else None
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                if status == 304:
+                    return FetchResult(
+                        key=request.key,
+                        outcome="not_modified",
+                        final_url=url,
+                        headers=headers,
+                        etag=headers.get("etag", request.etag),
+                        last_modified=headers.get("last-modified", request.last_modified),
+                        moved_to=moved_to,
+                        http_status=status,
+                    )
+                if status >= 400:
+                    retry_after = None
+                    if status in RETRY_AFTER_STATUSES:
+                        retry_after = parse_retry_after(headers.get("retry-after"))
+                    phrase = response.reason_phrase or ""
+                    raise FetchError(
+                        f"HTTP {status} {phrase}".strip(),
+                        http_status=status,
+                        retry_after=retry_after,
+                    )
+                body = await self._read_capped(response, headers)
+                return FetchResult(
+                    key=request.key,
+                    outcome="ok",
+                    final_url=url,
+                    body=body,
+                    headers=headers,
+                    etag=headers.get("etag"),
+                    last_modified=headers.get("last-modified"),
+                    moved_to=moved_to,
+                    http_status=status,
+                )
+        raise FetchError(f"more than {self.settings.max_redirects} redirects")
+
+    async def _read_capped(self, response: httpx.Response, headers: dict[str, str]) -> bytes:
+        cap = self.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(
+                f"body of {_human_bytes(int(declared))} is over the "
+                f"{_human_bytes(cap)} cap (not downloaded)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"body over the {_human_bytes(cap)} cap (download aborted)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _read_local(self, request: FetchRequest) -> FetchResult:
+        path = Path(request.location)
+        try:
+            stat = path.stat()
+            validator = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+            if request.etag == validator:
+                return FetchResult(
+                    key=request.key,
+                    outcome="not_modified",
+                    final_url=str(path),
+                    etag=validator,
+                )
+            if stat.st_size > self.settings.max_body_bytes:
+                return _error(
+                    request,
+                    f"file of {_human_bytes(stat.st_size)} is over the "
+                    f"{_human_bytes(self.settings.max_body_bytes)} cap",
+                )
+            with path.open("rb") as handle:
+                body = handle.read(self.settings.max_body_bytes + 1)
+        except FileNotFoundError:
+            return _error(request, f"no such file: {path}")
+        except OSError as exc:
+            return _error(request, f"cannot read {path}: {exc.strerror or exc}")
+        if len(body) > self.settings.max_body_bytes:
+            return _error(request, "file grew over the cap while being read")
+        return FetchResult(
+            key=request.key,
+            outcome="ok",
+            final_url=path.resolve().as_uri(),
+            body=body,
+            etag=validator,
+        )
+
+
+async def fetch_all(
+    requests: Sequence[FetchRequest],
+    settings: Defaults,
+    on_result: Callable[[FetchResult], None] | None = None,
+) -> list[FetchResult]:
+    """Fetch every request; call ``on_result`` as each one completes. Convenience wrapper."""
+    results: list[FetchResult] = []
+    async with Fetcher(settings) as fetcher:
+        async for result in fetcher.fetch_many(requests):
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return results
+
+
+def _is_local(location: str) -> bool:
+    return urlsplit(location).scheme not in ("http", "https")
+
+
+def _error(request: FetchRequest, reason: str) -> FetchResult:
+    return FetchResult(key=request.key, outcome="error", final_url=request.location, reason=reason)
+
+
+def _with_elapsed(result: FetchResult, started: float) -> FetchResult:
+    return replace(result, elapsed=time.monotonic() - started)
+
+
+def _one_line(exc: BaseException | str) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def now_utc() -> datetime:
+    """The current time, timezone-aware UTC (one place to read the clock)."""
+    return datetime.now(UTC)

@@ -1,0 +1,291 @@
+"""Entry -> Markdown draft stub under ``content/briefs/YYYY/MM/<slug>.md``.
+
+A stub is Pelican Markdown: ``Key: value`` lines, a blank line, the body. Feed text can never add
+a metadata line or front matter (values are single-line, control and bidi-override characters
+removed), template syntax (braces become HTML entities) or markup (``<``/``&`` escaped), and the
+path is built only from an ASCII slug and the entry's year and month.
+
+Never lose an author's work: the hash of what we wrote is kept in the store, a stub whose file
+no longer matches it is never rewritten, and a stub whose file is gone is never recreated.
+Writes are atomic (temp file + ``os.replace``), planned in the store before they happen, and
+completed by the next run if this one is killed in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from .canonical import canonical_url
+from .parse import clean_text
+from .records import Entry
+from .store import Store, StubRecord
+
+logger = logging.getLogger(__name__)
+
+BRIEFS_DIR = "briefs"
+CATEGORY = "brief"
+TAKE_MARKER = "<!-- attention:take -->"
+MAX_META_CHARS = 200
+MAX_SLUG_CHARS = 60
+MIN_SLUG_CHARS = 8
+TMP_PREFIX = ".attention-"
+TAKE_PLACEHOLDER = {
+    "he": "_הטייק שלך: למה זה חשוב לקוראים שלנו?_",
+    "en": "_Your take: why does this matter to our readers?_",
+    "it": "_Il tuo punto di vista: perché conta per i nostri lettori?_",
+}
+SOURCES_LABEL = {"he": "מקורות", "en": "Sources", "it": "Fonti"}
+
+
+@dataclass(frozen=True, slots=True)
+class StubOutcome:
+    """What :meth:`StubWriter.flush` did to one stub."""
+
+    identity: str
+    path: str
+    action: str  # written | updated | kept-edited | kept-deleted
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of ``text`` as UTF-8 (the bytes we write)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ascii_slug(text: str, limit: int = MAX_SLUG_CHARS) -> str:
+    """Lower-case ASCII words joined by hyphens ("Café déjà vu!" -> "cafe-deja-vu")."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin / len(letters) >= 0.6
+
+
+def base_slug(entry: Entry) -> str:
+    """An ASCII slug: from a Latin-script title, else from the URL path, else a short hash."""
+    if _mostly_latin(entry.title):
+        slug = ascii_slug(entry.title)
+        if len(slug) >= MIN_SLUG_CHARS:
+            return slug
+    path = urlsplit(entry.canonical_url or entry.link).path
+    for segment in reversed([unquote(part) for part in path.split("/") if part]):
+        segment = re.sub(r"\.(html?|php|aspx?)$", "", segment)
+        if not _mostly_latin(segment):
+            continue
+        slug = ascii_slug(segment)
+        if len(slug) >= MIN_SLUG_CHARS and not slug.replace("-", "").isdigit():
+            return slug
+    return f"brief-{hashlib.sha256(entry.identity.encode()).hexdigest()[:10]}"
+
+
+def unique_slug(entry: Entry, taken: Callable[[str], bool]) -> str:
+    """:func:`base_slug`, suffixed with a short hash (then a counter) until nobody uses it."""
+    slug = base_slug(entry)
+    if not taken(slug):
+        return slug
+    suffix = hashlib.sha256(entry.identity.encode()).hexdigest()[:6]
+    candidate = f"{slug}-{suffix}"
+    counter = 2
+    while taken(candidate):
+        candidate = f"{slug}-{suffix}-{counter}"
+        counter += 1
+    return candidate
+
+
+def meta_value(text: str, limit: int = MAX_META_CHARS) -> str:
+    """One metadata value: single line, no markup, no template syntax, bounded length."""
+    text = clean_text(text, limit)
+    text = html.escape(text, quote=True)
+    return text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for a metadata line or an ``href``: http(s) only, unsafe characters quoted."""
+    url = url.strip()
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return ""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+def tag_values(tags: Sequence[str]) -> list[str]:
+    """ASCII tag slugs (Pelican site convention), duplicates and empties dropped."""
+    out: list[str] = []
+    for tag in tags:
+        slug = ascii_slug(tag, 40)
+        if slug and slug not in out:
+            out.append(slug)
+    return out
+
+
+def render_stub(
+    entry: Entry, slug: str, sources: Sequence[tuple[str, str]], excerpt_chars: int = 480
+) -> str:
+    """The Markdown text of a draft stub for ``entry``; ``sources`` lists (name, link) pairs."""
+    lang = entry.language if entry.language in TAKE_PLACEHOLDER else "en"
+    names = [name for name, _ in sources] or [entry.source_name]
+    lines = [
+        f"Title: {meta_value(entry.title) or slug}",
+        f"Date: {entry.published.strftime('%Y-%m-%dT%H:%M:%S+00:00')}",
+        f"Lang: {lang}",
+        f"Slug: {slug}",
+    ]
+    tags = tag_values(entry.tags)
+    if tags:
+        lines.append(f"Tags: {', '.join(tags)}")
+    lines += [
+        f"Category: {CATEGORY}",
+        f"Source: {meta_value(entry.source_name)}",
+        f"SourceURL: {safe_url(entry.canonical_url or entry.link)}",
+    ]
+    others = [meta_value(name) for name in names if name != entry.source_name]
+    if others:
+        lines.append(f"AlsoIn: {', '.join(others)}")
+    if entry.date_guessed:
+        lines.append("DateGuessed: true")
+    lines += ["Status: draft", ""]
+    excerpt = meta_value(entry.summary_text, excerpt_chars) if excerpt_chars else ""
+    if excerpt:
+        lines += [
+            f'<blockquote class="attention-excerpt" lang="{lang}" dir="auto">',
+            f"<p>{excerpt}</p>",
+            "</blockquote>",
+            "",
+        ]
+    links = []
+    for name, link in sources or [(entry.source_name, entry.link)]:
+        href = html.escape(safe_url(canonical_url(link)), quote=True)
+        label = meta_value(name)
+        links.append(f'<a href="{href}" rel="noopener nofollow">{label}</a>' if href else label)
+    lines += [
+        f'<p class="attention-sources">{SOURCES_LABEL[lang]}: {", ".join(links)}</p>',
+        "",
+        TAKE_MARKER,
+        TAKE_PLACEHOLDER[lang],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+class StubWriter:
+    """Plans stubs inside the caller's store transaction, then writes them with :meth:`flush`."""
+
+    def __init__(self, store: Store, content_dir: Path, *, excerpt_chars: int = 480) -> None:
+        self.store = store
+        self.content_dir = Path(content_dir)
+        self.briefs_dir = self.content_dir / BRIEFS_DIR
+        self.excerpt_chars = excerpt_chars
+        self._planned: dict[str, bool] = {}  # identity -> is an update of a written stub
+        self._existing_stems = {p.stem for p in self.briefs_dir.rglob("*.md")}
+
+    def _taken(self, slug: str) -> bool:
+        return slug in self._existing_stems or self.store.slug_taken(slug)
+
+    def _target(self, relative: str) -> Path:
+        target = (self.content_dir / relative).resolve()
+        if not target.is_relative_to(self.briefs_dir.resolve()):
+            raise ValueError(f"stub path escapes {self.briefs_dir}: {relative}")
+        return target
+
+    def plan_new(self, entry: Entry) -> str:
+        """Choose slug and path for a new primary entry and record the text to write."""
+        slug = unique_slug(entry, self._taken)
+        relative = f"{BRIEFS_DIR}/{entry.published:%Y}/{entry.published:%m}/{slug}.md"
+        self._target(relative)
+        text = render_stub(entry, slug, self.store.sources_of(entry.identity), self.excerpt_chars)
+        self.store.plan_stub(entry.identity, relative, slug, text, sha256_text(text))
+        self._existing_stems.add(slug)
+        self._planned[entry.identity] = False
+        return relative
+
+    def plan_refresh(self, identity: str) -> bool:
+        """Re-render the stub of ``identity`` (a duplicate arrived) if we may rewrite it."""
+        record = self.store.stub(identity)
+        entry = self.store.entry(identity)
+        if record is None or entry is None or record.state in ("edited", "deleted"):
+            return False
+        text = render_stub(entry, record.slug, self.store.sources_of(identity), self.excerpt_chars)
+        if text == record.pending_text or sha256_text(text) == record.sha256:
+            return False
+        self.store.plan_stub(identity, record.path, record.slug, text, sha256_text(text))
+        self._planned[identity] = record.sha256 is not None
+        return True
+
+    def complete_pending(self) -> list[StubOutcome]:
+        """Finish stubs a killed run planned but did not confirm; remove its temp files."""
+        if self.briefs_dir.exists():
+            for stale in self.briefs_dir.rglob(f"{TMP_PREFIX}*.tmp"):
+                stale.unlink(missing_ok=True)
+        outcomes = [self._settle(record) for record in self.store.pending_stubs()]
+        self._planned.clear()
+        return outcomes
+
+    def flush(self) -> list[StubOutcome]:
+        """Write every stub planned since the last flush; returns what happened to each."""
+        outcomes: list[StubOutcome] = []
+        for identity in list(self._planned):
+            record = self.store.stub(identity)
+            if record is not None and record.pending_sha256 is not None:
+                outcomes.append(self._settle(record))
+        self._planned.clear()
+        return outcomes
+
+    def _settle(self, record: StubRecord) -> StubOutcome:
+        """Apply one planned write, never clobbering an author's change."""
+        target = self._target(record.path)
+        on_disk = _file_hash(target)
+        assert record.pending_text is not None and record.pending_sha256 is not None
+        if record.sha256 is None:  # first write of this stub
+            if on_disk is None or on_disk == record.pending_sha256:
+                if on_disk is None:
+                    atomic_write(target, record.pending_text)
+                self.store.mark_stub(record.identity, "written", record.pending_sha256)
+                return StubOutcome(record.identity, record.path, "written")
+            self.store.mark_stub(record.identity, "edited")
+            return StubOutcome(record.identity, record.path, "kept-edited")
+        if on_disk is None:
+            self.store.mark_stub(record.identity, "deleted")
+            return StubOutcome(record.identity, record.path, "kept-deleted")
+        if on_disk in (record.sha256, record.pending_sha256):
+            if on_disk != record.pending_sha256:
+                atomic_write(target, record.pending_text)
+            self.store.mark_stub(record.identity, "written", record.pending_sha256)
+            return StubOutcome(record.identity, record.path, "updated")
+        self.store.mark_stub(record.identity, "edited")
+        return StubOutcome(record.identity, record.path, "kept-edited")
