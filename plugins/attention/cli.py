@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from rich.logging import RichHandler
 
 # name -> module under attention.commands; each module exposes HELP, configure(), run().
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "fetch": "fetch",
+    "feeds": "feeds",
+}
 
 EXIT_OK = 0
 EXIT_USAGE = 2
