@@ -11,9 +11,7 @@ import re
 
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LTR_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
-_BLOCK = re.compile(
-    r"<(p|li|h[1-6]|blockquote|td|th|dd|dt|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I
-)
+_BLOCK = re.compile(r"<(p|li|h[1-6]|td|th|dd|dt|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -121,9 +121,9 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "subscribe_lead": "Un numero a settimana, il venerdì mattina. Niente spam.",
         "email_label": "Indirizzo email",
         "subscribe_button": "Iscriviti",
-        "subscribe_confirm": "L'iscrizione si conferma via email e si può annullare in ogni momento.",
+        "subscribe_confirm": "L'iscrizione si conferma via email e si annulla in ogni momento.",
         "subscribe_feeds": "Preferisci un lettore di feed? Tutto è anche in RSS e Atom:",
-        "subscribe_none": "Non c'è ancora una newsletter via email. Iscriviti con un lettore di feed:",
+        "subscribe_none": "Non c'è ancora una newsletter via email. Usa un lettore di feed:",
         "skip": "Vai al contenuto",
         "home": "Home",
         "issues": "Numeri",
@@ -194,7 +194,7 @@ def reading_minutes(html_or_text: str) -> int:
 
 
 def reading_time_label(minutes: int, lang: str | None) -> str:
-    """"זמן קריאה 9 דקות", "9 min read", "9 minuti di lettura"."""
+    """ "זמן קריאה 9 דקות", "9 min read", "9 minuti di lettura"."""
     locale = _locale_name(lang)
     length = "short" if locale == "en" else "long"
     duration = format_unit(minutes, "duration-minute", length=length, locale=locale)

@@ -113,7 +113,7 @@ def _xml_feed(
         link=f"{base}/" if base else "/",
         feed_url=f"{base}/{spec.path}.{extension}",
         description=context.get("SITESUBTITLE", ""),
-        subtitle=context.get("SITESUBTITLE", None),
+        subtitle=context.get("SITESUBTITLE"),
         language=feed_language(spec.items, settings_lang),
         author_name=context.get("AUTHOR"),
     )

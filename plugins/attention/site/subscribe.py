@@ -51,7 +51,9 @@ def subscribe_form(settings: dict[str, Any] | None) -> SubscribeForm | None:
 def _require(settings: dict[str, Any], key: str) -> str:
     value = settings.get(key)
     if not value:
-        raise SubscribeSettingsError(f"SUBSCRIBE.{key}: missing for provider {settings['provider']!r}")
+        raise SubscribeSettingsError(
+            f"SUBSCRIBE.{key}: missing for provider {settings['provider']!r}"
+        )
     return str(value)
 
 
@@ -71,7 +73,10 @@ def _listmonk(settings: dict[str, Any]) -> SubscribeForm:
     hidden = tuple(("l", str(uuid)) for uuid in lists)
     # listmonk's public form treats a filled `nonce` field as a bot.
     return SubscribeForm(
-        provider="listmonk", action=f"{url}/subscription/form", honeypot_field="nonce", hidden=hidden
+        provider="listmonk",
+        action=f"{url}/subscription/form",
+        honeypot_field="nonce",
+        hidden=hidden,
     )
 
 

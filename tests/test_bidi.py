@@ -1,0 +1,25 @@
+"""Blocks of mixed Hebrew/Latin text get the direction of their dominant script."""
+
+from attention.bidi import dominant_direction, mark_block_directions
+
+
+def test_hebrew_sentence_opening_with_a_brand_is_rtl() -> None:
+    assert dominant_direction("LinkedIn משיקה כלי חדש ליוצרים.") == "rtl"
+
+
+def test_english_quote_in_a_hebrew_article_is_marked_ltr() -> None:
+    html = "<p>מיכל כתבה:</p><blockquote><p>Search is now an answer engine.</p></blockquote>"
+    marked = mark_block_directions(html, "rtl")
+    assert '<p dir="ltr">Search is now' in marked
+    assert "<p>מיכל כתבה:</p>" in marked
+
+
+def test_existing_dir_is_kept_and_neutral_text_untouched() -> None:
+    html = '<p dir="rtl">Hello</p><p>2026 — 15%</p>'
+    assert mark_block_directions(html, "rtl") == html
+
+
+def test_hebrew_paragraph_in_an_english_page_is_marked_rtl() -> None:
+    assert mark_block_directions("<li>שלום לכולם, Daniel</li>", "ltr") == (
+        '<li dir="rtl">שלום לכולם, Daniel</li>'
+    )
