@@ -18,6 +18,7 @@ explain its score in one sentence.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -25,10 +26,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from attention.canonical import canonical_url, title_key
 from attention.records import Entry
+from attention.stubs import atomic_write
 from attention.textnorm import Normalizer, is_hebrew, raw_tokens
 
 logger = logging.getLogger(__name__)
@@ -335,6 +338,98 @@ def score(count: int, baseline: float) -> float:
     return (count - baseline) / math.sqrt(baseline + 1.0)
 
 
+@dataclass
+class Mentions:
+    """Who mentioned what, per week, over a window of weeks (the input of every ranking)."""
+
+    window: tuple[str, ...]
+    stories: list[Story]
+    texts: list[tuple[Story, list[str]]]
+    normalizer: Normalizer
+    names: dict[str, str]
+    by_topic: dict[str, dict[str, dict[str, float]]]
+    stories_of: dict[tuple[str, str], list[Story]]
+
+    @property
+    def first_week(self) -> str | None:
+        return min((story.week for story in self.stories), default=None)
+
+    def count(self, key: str, week: str) -> int:
+        return len(self.by_topic.get(key, {}).get(week, ()))
+
+
+def count_mentions(
+    entries: Iterable[Entry],
+    topics: Sequence[TopicLike],
+    window: Sequence[str],
+    *,
+    discover: bool = True,
+) -> Mentions:
+    """Fold the entries of ``window`` (consecutive ISO weeks) into stories and count mentions."""
+    start, _ = week_bounds(window[0])
+    _, end = week_bounds(window[-1])
+    in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
+    normalizer = Normalizer(alias_words(topics))
+    tokens_of = {id(entry): raw_tokens(_text(entry)) for entry in in_window}
+    normalizer.attest(token for tokens in tokens_of.values() for token in tokens)
+    stories = fold_stories(in_window, normalizer)
+    texts = [(story, tokens_of[id(story.entry)]) for story in stories]
+    matcher = TopicMatcher(topics, normalizer)
+
+    by_topic: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    stories_of: dict[tuple[str, str], list[Story]] = defaultdict(list)
+    for story, tokens in texts:
+        language = story.entry.language
+        terms = [t for t in (normalizer.term(tok, language) for tok in tokens) if t]
+        story_week = story.week
+        source = story.entry.source_name
+        for key in matcher.match(terms, discover=discover):
+            per_source = by_topic[key][story_week]
+            per_source[source] = max(per_source.get(source, 0.0), story.entry.weight)
+            stories_of[(key, story_week)].append(story)
+    return Mentions(
+        window=tuple(window),
+        stories=stories,
+        texts=texts,
+        normalizer=normalizer,
+        names=dict(matcher.names),
+        by_topic=by_topic,
+        stories_of=stories_of,
+    )
+
+
+def rank_week(
+    mentions: Mentions, week: str, *, baseline_weeks: int = 6, min_sources: int = 2
+) -> list[Trend]:
+    """The topics of ``week`` with at least ``min_sources`` sources, best first."""
+    first_week = mentions.first_week or week
+    earlier = weeks_ending(week, baseline_weeks + 1)[:-1]
+    baseline_span = [w for w in earlier if w >= first_week]
+    trends = []
+    for key, weeks in mentions.by_topic.items():
+        current = weeks.get(week)
+        if not current or len(current) < min_sources:
+            continue
+        counts = [len(weeks.get(w, ())) for w in baseline_span]
+        baseline = sum(counts) / len(counts) if counts else 0.0
+        trends.append(
+            Trend(
+                key=key,
+                topic=mentions.names.get(key, key.partition(":")[2]),
+                kind=key.partition(":")[0],
+                week=week,
+                sources=tuple(sorted(current, key=lambda name: (-current[name], name))),
+                baseline=baseline,
+                score=score(len(current), baseline),
+                weight=sum(current.values()),
+                stories=tuple(mentions.stories_of[(key, week)]),
+                baseline_weeks=len(baseline_span),
+            )
+        )
+    trends.sort(key=lambda t: (-t.score, -t.weight, t.kind != WATCH, t.topic))
+    return _with_display_names(trends, mentions)
+
+
 def analyse(
     entries: Iterable[Entry],
     topics: Sequence[TopicLike],
@@ -352,89 +447,36 @@ def analyse(
     ranked topic and every watch-list topic.
     """
     week_monday(week)
-    span = max(history_weeks, baseline_weeks + 1)
-    window = weeks_ending(week, span)
-    start, _ = week_bounds(window[0])
-    _, end = week_bounds(week)
-    in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
-    normalizer = Normalizer(alias_words(topics))
-    tokens_of = {id(entry): raw_tokens(_text(entry)) for entry in in_window}
-    normalizer.attest(token for tokens in tokens_of.values() for token in tokens)
-    stories = fold_stories(in_window, normalizer)
-    texts = [(story, tokens_of[id(story.entry)]) for story in stories]
-    matcher = TopicMatcher(topics, normalizer)
-
-    # topic key -> week -> source -> weight ; and the target week's stories per topic
-    mentions: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    week_stories: dict[str, list[Story]] = defaultdict(list)
-    for story, tokens in texts:
-        language = story.entry.language
-        terms = [t for t in (normalizer.term(tok, language) for tok in tokens) if t]
-        story_week = story.week
-        source = story.entry.source_name
-        for key in matcher.match(terms, discover=discover):
-            per_source = mentions[key][story_week]
-            per_source[source] = max(per_source.get(source, 0.0), story.entry.weight)
-            if story_week == week:
-                week_stories[key].append(story)
-
-    first_week = min((story.week for story in stories), default=week)
-    baseline_span = [w for w in window[-1 - baseline_weeks : -1] if w >= first_week]
-    trends = []
-    for key, story_list in week_stories.items():
-        current = mentions[key][week]
-        if len(current) < min_sources:
-            continue
-        counts = [len(mentions[key].get(w, ())) for w in baseline_span]
-        baseline = sum(counts) / len(counts) if counts else 0.0
-        sources = tuple(sorted(current, key=lambda name: (-current[name], name)))
-        trends.append(
-            Trend(
-                key=key,
-                topic=matcher.names.get(key, key.partition(":")[2]),
-                kind=key.partition(":")[0],
-                week=week,
-                sources=sources,
-                baseline=baseline,
-                score=score(len(current), baseline),
-                weight=sum(current.values()),
-                stories=tuple(story_list),
-                baseline_weeks=len(baseline_span),
-            )
-        )
-    trends.sort(key=lambda t: (-t.score, -t.weight, t.kind != WATCH, t.topic))
-    trends = _with_display_names(trends, texts, normalizer)
-
+    window = weeks_ending(week, max(history_weeks, baseline_weeks + 1))
+    mentions = count_mentions(entries, topics, window, discover=discover)
+    trends = rank_week(mentions, week, baseline_weeks=baseline_weeks, min_sources=min_sources)
     history = window[-history_weeks:]
-    keys = [t.key for t in trends] + list(matcher.names)
-    series = {
-        key: tuple(len(mentions[key].get(w, ())) for w in history) for key in dict.fromkeys(keys)
-    }
-    target_stories = tuple(story for story in stories if story.week == week)
+    keys = [t.key for t in trends] + list(mentions.names)
+    series = {key: tuple(mentions.count(key, w) for w in history) for key in dict.fromkeys(keys)}
     return TrendReport(
         week=week,
         weeks=history,
         trends=tuple(trends),
-        stories=target_stories,
+        stories=tuple(story for story in mentions.stories if story.week == week),
         series=series,
         baseline_weeks=baseline_weeks,
         min_sources=min_sources,
     )
 
 
-def _with_display_names(
-    trends: list[Trend], texts: list[tuple[Story, list[str]]], normalizer: Normalizer
-) -> list[Trend]:
+def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
     """Name a discovered term by its most common written form ("OpenAI", not "openai").
 
     Only forms that spell the term itself qualify, so a Hebrew term keeps its prefix-free form.
     """
-    wanted = {t.key.partition(":")[2]: t for t in trends if t.kind == TERM}
+    wanted = {t.key.partition(":")[2] for t in trends if t.kind == TERM}
     if not wanted:
         return trends
+    week = trends[0].week
+    normalizer = mentions.normalizer
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for story, tokens in texts:
-        if story.week != trends[0].week:
+    for story, tokens in mentions.texts:
+        if story.week != week:
             continue
         for token in tokens:
             term = normalizer.term(token, story.entry.language)
@@ -444,7 +486,73 @@ def _with_display_names(
     for trend in trends:
         term = trend.key.partition(":")[2]
         if trend.kind == TERM and forms.get(term):
-            form = forms[term].most_common(1)[0][0]
-            trend = replace(trend, topic=form)
+            trend = replace(trend, topic=forms[term].most_common(1)[0][0])
         renamed.append(trend)
     return renamed
+
+
+# ---------------------------------------------------------------- snapshot for the site
+
+SNAPSHOT_VERSION = 1
+
+
+def snapshot(
+    entries: Iterable[Entry],
+    topics: Sequence[TopicLike],
+    week: str,
+    *,
+    recent_weeks: int = 4,
+    per_week: int = 10,
+    baseline_weeks: int = 6,
+    min_sources: int = 2,
+    history_weeks: int = HISTORY_WEEKS,
+    generated_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The JSON-ready weekly counts the Trends page reads (the build itself stays offline).
+
+    ``weeks`` are the last ``history_weeks`` ISO weeks ending with ``week``; ``ranking`` maps
+    each of the last ``recent_weeks`` weeks to its top ``per_week`` topics; ``series`` has the
+    weekly source counts of every topic that ranked in one of them, oldest week first.
+    """
+    week_monday(week)
+    reach = max(history_weeks, recent_weeks + baseline_weeks)
+    mentions = count_mentions(entries, topics, weeks_ending(week, reach))
+    history = weeks_ending(week, history_weeks)
+    ranking: dict[str, list[dict[str, Any]]] = {}
+    topics_out: dict[str, dict[str, Any]] = {}
+    for recent in weeks_ending(week, recent_weeks):
+        trends = rank_week(mentions, recent, baseline_weeks=baseline_weeks, min_sources=min_sources)
+        ranking[recent] = []
+        for rank, trend in enumerate(trends[:per_week], start=1):
+            ranking[recent].append(
+                {
+                    "rank": rank,
+                    "key": trend.key,
+                    "topic": trend.topic,
+                    "kind": trend.kind,
+                    "sources": trend.source_count,
+                    "baseline": round(trend.baseline, 2),
+                    "score": round(trend.score, 3),
+                    "source_names": list(trend.sources),
+                }
+            )
+            topics_out.setdefault(trend.key, {"topic": trend.topic, "kind": trend.kind})
+    for key, info in topics_out.items():
+        info["counts"] = [mentions.count(key, w) for w in history]
+    moment = generated_at or datetime.now(UTC)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "generated_at": moment.astimezone(UTC).isoformat(timespec="seconds"),
+        "latest_week": week,
+        "weeks": list(history),
+        "ranking": ranking,
+        "series": topics_out,
+    }
+
+
+def write_snapshot(path: Path, data: dict[str, Any]) -> Path:
+    """Write the snapshot atomically (temp file + ``os.replace``); return the path."""
+    path = Path(path)
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    logger.info("trends: snapshot of %d topics written to %s", len(data["series"]), path)
+    return path
