@@ -14,6 +14,7 @@ from rich.logging import RichHandler
 COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "feeds": "feeds",
+    "digest": "digest",
 }
 
 EXIT_OK = 0
