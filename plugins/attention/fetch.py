@@ -27,6 +27,7 @@ from .config import Defaults
 logger = logging.getLogger(__name__)
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -207,7 +208,7 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             async with self._client.stream("GET", url, headers=conditional) as response:
                 status = response.status_code
-                if response.is_redirect:
+                if status in REDIRECTS:
                     target = response.headers.get("location", "")
                     if not target:
                         raise FetchError(f"HTTP {status} without a Location", http_status=status)

@@ -152,8 +152,10 @@ def render_stub(
     lines += [
         f"Category: {CATEGORY}",
         f"Source: {meta_value(entry.source_name)}",
-        f"SourceURL: {safe_url(entry.canonical_url or entry.link)}",
     ]
+    source_url = safe_url(entry.canonical_url or entry.link)
+    if source_url:
+        lines.append(f"SourceURL: {source_url}")
     others = [meta_value(name) for name in names if name != entry.source_name]
     if others:
         lines.append(f"AlsoIn: {', '.join(others)}")

@@ -1,0 +1,186 @@
+"""The HTTP layer against a real server on 127.0.0.1: limits, validators, redirects, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from attention.config import Defaults
+from attention.fetch import Fetcher, FetchRequest, FetchResult, parse_retry_after, user_agent
+from feedserver import FeedServer, Route
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+RSS = (FIXTURES / "rss2.xml").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    with FeedServer(extra_hosts=("127.0.0.2", "127.0.0.3")) as running:
+        yield running
+
+
+def settings(**overrides: object) -> Defaults:
+    base: dict[str, object] = {"timeout_connect": 2, "timeout_total": 2}
+    base.update(overrides)
+    return Defaults(**base)  # type: ignore[arg-type]
+
+
+def fetch(request: FetchRequest | str, **overrides: object) -> FetchResult:
+    if isinstance(request, str):
+        request = FetchRequest(key=request, location=request)
+
+    async def go() -> FetchResult:
+        async with Fetcher(settings(**overrides)) as fetcher:
+            return await fetcher.fetch(request)
+
+    return asyncio.run(go())
+
+
+def test_plain_feed_is_fetched_with_our_user_agent(server: FeedServer) -> None:
+    server.routes["/plain"] = Route(body=RSS)
+    result = fetch(server.url("/plain"))
+    assert result.outcome == "ok" and result.body == RSS
+    agent = server.requests_for("/plain")[-1].headers["user-agent"]
+    assert agent == user_agent(settings()) and "https://example.org/attention" in agent
+
+
+def test_second_request_is_conditional_and_gets_304(server: FeedServer) -> None:
+    server.routes["/etag"] = Route(
+        body=RSS, etag='"v1"', last_modified="Fri, 20 Nov 2026 08:00:00 GMT"
+    )
+    first = fetch(server.url("/etag"))
+    assert first.etag == '"v1"' and first.last_modified == "Fri, 20 Nov 2026 08:00:00 GMT"
+    again = fetch(
+        FetchRequest(
+            key="k",
+            location=server.url("/etag"),
+            etag=first.etag,
+            last_modified=first.last_modified,
+        )
+    )
+    assert again.outcome == "not_modified" and again.body == b""
+    sent = server.requests_for("/etag")[-1].headers
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Fri, 20 Nov 2026 08:00:00 GMT"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_compressed_bodies_are_decoded(server: FeedServer, encoding: str) -> None:
+    server.routes[f"/{encoding}"] = Route(body=RSS, encoding=encoding)
+    result = fetch(server.url(f"/{encoding}"))
+    assert result.body == RSS
+    assert encoding in server.requests_for(f"/{encoding}")[-1].headers["accept-encoding"]
+
+
+def test_permanent_redirect_is_followed_and_reported(server: FeedServer) -> None:
+    server.routes["/old"] = Route(status=301, location="/new")
+    server.routes["/new"] = Route(body=RSS)
+    result = fetch(server.url("/old"))
+    assert result.outcome == "ok" and result.body == RSS
+    assert result.moved_to == server.url("/new")
+
+
+def test_temporary_redirect_is_not_a_move(server: FeedServer) -> None:
+    server.routes["/temp"] = Route(status=302, location="/new")
+    result = fetch(server.url("/temp"))
+    assert result.outcome == "ok" and result.moved_to is None
+
+
+def test_redirect_loop_stops_at_the_limit(server: FeedServer) -> None:
+    server.routes["/loop"] = Route(status=301, location="/loop")
+    server.reset_log()
+    result = fetch(server.url("/loop"), max_redirects=3)
+    assert result.outcome == "error" and result.reason == "more than 3 redirects"
+    assert len(server.requests_for("/loop")) == 4
+
+
+@pytest.mark.parametrize(("status", "reason"), [(404, "HTTP 404"), (500, "HTTP 500")])
+def test_http_errors_are_one_line(server: FeedServer, status: int, reason: str) -> None:
+    server.routes[f"/e{status}"] = Route(status=status, body=b"oops")
+    result = fetch(server.url(f"/e{status}"))
+    assert result.outcome == "error" and result.reason.startswith(reason)
+    assert "\n" not in result.reason
+
+
+def test_retry_after_is_passed_back_on_429_and_503(server: FeedServer) -> None:
+    server.routes["/busy"] = Route(status=503, headers={"Retry-After": "120"})
+    server.routes["/slowdown"] = Route(status=429, headers={"Retry-After": "30"})
+    assert fetch(server.url("/busy")).retry_after == 120
+    assert fetch(server.url("/slowdown")).retry_after == 30
+
+
+def test_retry_after_http_date() -> None:
+    assert parse_retry_after("Fri, 20 Nov 2026 08:02:00 GMT", now=1_795_161_600.0) == 120
+    assert parse_retry_after("soon") is None
+
+
+def test_slow_endpoint_times_out(server: FeedServer) -> None:
+    server.routes["/slow"] = Route(body=RSS, delay=3)
+    result = fetch(server.url("/slow"), timeout_total=0.5)
+    assert result.outcome == "error" and "timed out" in result.reason
+    assert result.elapsed < 2
+
+
+def test_body_over_the_cap_is_aborted_not_read(server: FeedServer) -> None:
+    server.routes["/endless"] = Route(endless=True)
+    result = fetch(server.url("/endless"), max_body_bytes=256 * 1024, timeout_total=10)
+    assert result.outcome == "error" and "cap" in result.reason
+    assert result.elapsed < 5  # the server would go on for 30 s
+
+
+def test_declared_length_over_the_cap_is_not_downloaded(server: FeedServer) -> None:
+    server.routes["/big"] = Route(body=b"<rss>" + b" " * 300_000 + b"</rss>")
+    result = fetch(server.url("/big"), max_body_bytes=100_000)
+    assert result.outcome == "error" and "not downloaded" in result.reason
+
+
+def test_gzip_bomb_is_capped_on_the_decoded_size(server: FeedServer) -> None:
+    server.routes["/bomb"] = Route(body=b" " * 2_000_000, encoding="gzip")
+    assert len(gzip.compress(b" " * 2_000_000)) < 100_000
+    result = fetch(server.url("/bomb"), max_body_bytes=100_000)
+    assert result.outcome == "error" and "cap" in result.reason
+
+
+def test_connection_refused_is_an_error_not_an_exception(server: FeedServer) -> None:
+    result = fetch("http://127.0.0.1:9/feed")
+    assert result.outcome == "error" and "connect" in result.reason
+
+
+def test_concurrency_is_bounded_per_host_and_in_total() -> None:
+    with FeedServer(extra_hosts=("127.0.0.2", "127.0.0.3")) as server:
+        _check_concurrency(server)
+
+
+def _check_concurrency(server: FeedServer) -> None:
+    for i in range(12):
+        server.routes[f"/c{i}"] = Route(body=RSS, delay=0.15)
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+    requests = [
+        FetchRequest(key=str(i), location=server.url(f"/c{i}", host=hosts[i % 3]))
+        for i in range(12)
+    ]
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(settings(concurrency=4, per_host=2)) as fetcher:
+            return [r async for r in fetcher.fetch_many(requests)]
+
+    server.reset_log()
+    results = asyncio.run(go())
+    assert all(r.ok for r in results), [r.reason for r in results]
+    assert server.peak_in_flight <= 4
+    assert max(server.peak_per_host.values()) <= 2
+    assert server.peak_in_flight >= 3  # really concurrent
+
+
+def test_local_file_is_read_with_a_validator(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_bytes(RSS)
+    first = fetch(str(path))
+    assert first.outcome == "ok" and first.body == RSS and first.etag
+    again = fetch(FetchRequest(key="k", location=str(path), etag=first.etag))
+    assert again.outcome == "not_modified"
+    assert fetch(str(tmp_path / "missing.xml")).reason.startswith("no such file")

@@ -1,0 +1,140 @@
+"""Parsing fixture feeds into Entry records: formats, encodings, dates, hostile content."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from attention.config import Source
+from attention.parse import ParseError, clean_html, parse_feed
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+FETCHED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def parse(name: str, language: str = "en", **kwargs: object):
+    source = Source(name="Fixture", url="https://feeds.test.example/x", language=language)
+    return parse_feed(
+        (FIXTURES / name).read_bytes(),
+        source=source,
+        feed_key="https://feeds.test.example/x",
+        fetched_at=FETCHED,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_rss2_entries_with_relative_link_resolved_against_final_url() -> None:
+    feed = parse("rss2.xml", final_url="https://wire.test.example/feed.xml")
+    assert [e.title for e in feed.entries][:2] == [
+        "Podcast ad spend grows for the fifth straight quarter",
+        "Retail media networks sign up smaller brands",
+    ]
+    assert feed.entries[1].link == "https://wire.test.example/2026/11/retail-media-small-brands"
+    assert 'href="https://wire.test.example/radio"' in feed.entries[0].summary_html
+    assert not feed.recovered
+
+
+def test_atom_entry_prefers_published_and_strips_title_markup() -> None:
+    feed = parse("atom.xml")
+    first = feed.entries[0]
+    assert first.title == "Search assistants change how shoppers compare prices"
+    assert first.published == datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    assert first.summary_text == "Comparison queries moved into chat interfaces."
+
+
+def test_rdf_feed_is_read() -> None:
+    feed = parse("rdf.xml", language="it")
+    assert len(feed.entries) == 1
+    assert feed.entries[0].language == "it"
+    assert feed.entries[0].published == datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+
+
+def test_windows_1255_feed_comes_out_as_correct_hebrew() -> None:
+    feed = parse("hebrew-1255.xml", language="he")
+    assert feed.title == "חדשות בקידוד ישן"
+    assert feed.entries[0].title == "שיווק במשפיענים עובר לסרטונים קצרים"
+    assert "סרטונים של עד דקה" in feed.entries[0].summary_text
+
+
+def test_windows_1255_declared_only_in_http_header() -> None:
+    body = (FIXTURES / "hebrew-1255.xml").read_bytes().replace(b' encoding="windows-1255"', b"")
+    source = Source(name="S", url="https://feeds.test.example/y", language="he")
+    feed = parse_feed(
+        body,
+        source=source,
+        feed_key="k",
+        headers={"Content-Type": "application/rss+xml; charset=windows-1255"},
+        fetched_at=FETCHED,
+    )
+    assert feed.entries[0].title == "שיווק במשפיענים עובר לסרטונים קצרים"
+
+
+def test_israeli_zones_and_foreign_month_names_give_true_utc() -> None:
+    by_link = {e.link.rsplit("/", 1)[1]: e for e in parse("idt-dates.xml", "he").entries}
+    assert by_link["summer"].published == datetime(2026, 10, 20, 7, 0, tzinfo=UTC)  # IDT = +3
+    assert by_link["winter"].published == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)  # IST = +2
+    assert by_link["hebrew-month"].published == datetime(2026, 11, 19, 19, 15, tzinfo=UTC)
+    assert by_link["italian-date"].published == datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+    assert not by_link["summer"].date_guessed
+
+
+def test_entry_without_date_gets_fetch_time_and_a_flag() -> None:
+    undated = next(e for e in parse("idt-dates.xml", "he").entries if e.link.endswith("undated"))
+    assert undated.published == FETCHED
+    assert undated.date_guessed
+
+
+def test_truncated_xml_keeps_recovered_entries_and_says_so() -> None:
+    feed = parse("truncated.xml")
+    assert feed.recovered
+    assert "recovered from a broken feed" in feed.warning
+    assert next(e.title for e in feed.entries) == "Complete item before the cut"
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(ParseError, match="HTML page"):
+        parse("not-a-feed.html", headers={"Content-Type": "text/html"})
+
+
+def test_empty_body_is_not_a_feed() -> None:
+    source = Source(name="S", url="https://x.example/", language="en")
+    with pytest.raises(ParseError, match="empty"):
+        parse_feed(b"", source=source, feed_key="k", fetched_at=FETCHED)
+
+
+def test_hostile_feed_is_neutralised() -> None:
+    entries = {e.identity: e for e in parse("hostile.xml").entries}
+    assert len(entries) == 4
+    for entry in entries.values():
+        assert "\n" not in entry.title and "\u202e" not in entry.title
+        assert len(entry.title) <= 300
+        html = entry.summary_html.lower()
+        for bad in ("<script", "onerror", "onclick", "javascript:", "data:", "<iframe", "<style"):
+            assert bad not in html
+        assert not entry.link.startswith("javascript")
+    injected = next(e for e in entries.values() if e.title.startswith("Innocent"))
+    assert injected.link == ""  # javascript: link dropped, not kept
+
+
+def test_identity_prefers_guid_and_is_stable() -> None:
+    first = parse("rss2.xml").entries
+    again = parse("rss2.xml").entries
+    assert [e.identity for e in first] == [e.identity for e in again]
+    assert all(e.identity.startswith("guid:") for e in first)
+
+
+def test_max_items_keeps_the_newest() -> None:
+    feed = parse("rss2.xml", max_items=1)
+    assert [e.title for e in feed.entries] == [
+        "Podcast ad spend grows for the fifth straight quarter"
+    ]
+
+
+def test_clean_html_removes_scripts_handlers_and_bad_urls() -> None:
+    out = clean_html(
+        '<p onmouseover="x()">hi<script>bad()</script><a href="javascript:x">a</a>'
+        '<img src="data:image/png;base64,AAAA" onerror="y()"><iframe src="//x"></iframe></p>'
+    )
+    assert out == '<p>hi<a rel="noopener nofollow">a</a></p>'
