@@ -15,6 +15,7 @@ def register() -> None:
     """Connect Attention's build-time receivers to Pelican's signals."""
     from pelican import signals  # imported here: the CLI does not need Pelican
 
+    from attention import digest, trends_page
     from attention.site import buildcheck, feeds, navigation, reader, sitemap, templating
 
     signals.readers_init.connect(reader.add_reader)
@@ -23,3 +24,5 @@ def register() -> None:
     signals.all_generators_finalized.connect(buildcheck.check_build)
     signals.get_generators.connect(feeds.get_generators)
     signals.get_generators.connect(sitemap.get_generators)
+    signals.all_generators_finalized.connect(digest.link_cited_briefs)
+    signals.get_generators.connect(trends_page.get_generators)

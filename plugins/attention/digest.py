@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from attention.canonical import canonical_url
 from attention.records import Entry
 from attention.stubs import atomic_write
 from attention.trends import (
@@ -40,6 +43,7 @@ from attention.trends import (
 logger = logging.getLogger(__name__)
 
 HASH_FIELD = "Draft-Hash"
+DIGEST_CATEGORY = "digest"
 OTHER_ITEMS_LIMIT = 40
 ENTRIES_PER_TOPIC = 12
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
@@ -388,3 +392,81 @@ def entries_for_window(store: Any, week: str, weeks: int = HISTORY_WEEKS + 8) ->
     start, _ = week_bounds(shift_week(week, 1 - weeks))
     _, end = week_bounds(week)
     return store.entries_between(start, end)
+
+
+# ---------------------------------------------------------------- build side: cited briefs
+
+_HREF = re.compile(r"""\bhref\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_INTERNAL = re.compile(r"^[{|](filename|article)[}|](.*)$")
+
+
+def _category(content: Any) -> str:
+    category = getattr(content, "category", None)
+    return str(getattr(category, "slug", None) or category or "")
+
+
+def _link_keys(content: Any) -> tuple[str, ...]:
+    """The strings a digest can use to link ``content`` (a brief)."""
+    keys = []
+    source_url = getattr(content, "sourceurl", None) or content.metadata.get("sourceurl")
+    if source_url:
+        keys.append(canonical_url(str(source_url)))
+    relative = str(getattr(content, "relative_source_path", "") or "").replace(os.sep, "/")
+    if relative:
+        keys.append(f"source:{posixpath.normpath(relative)}")
+    url = str(getattr(content, "url", "") or "")
+    if url:
+        keys.append(f"url:{url.strip('/')}")
+    return tuple(keys)
+
+
+def cited_link_keys(raw_html: str, source_dir: str, siteurl: str = "") -> list[str]:
+    """Keys of the links in a digest's HTML (before Pelican resolves ``{filename}`` links)."""
+    keys = []
+    base = siteurl.rstrip("/")
+    for _, href in _HREF.findall(raw_html):
+        href = href.strip()
+        internal = _INTERNAL.match(href)
+        if internal:
+            target = internal[2].split("#", 1)[0]
+            path = target.lstrip("/") if target.startswith("/") else f"{source_dir}/{target}"
+            keys.append(f"source:{posixpath.normpath(path)}")
+            continue
+        if base and href.startswith(base + "/"):
+            keys.append(f"url:{href[len(base) + 1 :].split('#', 1)[0].strip('/')}")
+        elif href.startswith("/"):
+            keys.append(f"url:{href.split('#', 1)[0].strip('/')}")
+        keys.append(canonical_url(href))
+    return keys
+
+
+def link_cited_briefs(generators: Sequence[Any]) -> None:
+    """``all_generators_finalized``: set ``cited_briefs`` on every digest (and translation).
+
+    A brief is cited when the digest links its ``SourceURL`` or the brief itself
+    (``{filename}`` link or its site URL). Only published briefs count; order is link order.
+    """
+    articles = [
+        item
+        for generator in generators
+        for name in ("articles", "translations", "drafts", "drafts_translations")
+        for item in getattr(generator, name, ()) or ()
+    ]
+    briefs = [
+        a for a in articles if _category(a) == "brief" and getattr(a, "status", "") == "published"
+    ]
+    by_key: dict[str, Any] = {}
+    for brief in briefs:
+        for key in _link_keys(brief):
+            by_key.setdefault(key, brief)
+    for digest in articles:
+        if _category(digest) != DIGEST_CATEGORY:
+            continue
+        relative = str(getattr(digest, "relative_source_path", "") or "").replace(os.sep, "/")
+        keys = cited_link_keys(
+            getattr(digest, "_content", "") or "",
+            posixpath.dirname(relative),
+            str(digest.settings.get("SITEURL", "")),
+        )
+        cited = [by_key[key] for key in keys if key in by_key]
+        digest.cited_briefs = list(dict.fromkeys(cited))
