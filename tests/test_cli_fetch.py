@@ -1,0 +1,327 @@
+"""`attention fetch` / `attention feeds` end to end against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from attention.commands import feeds as feeds_command
+from attention.commands import fetch as fetch_command
+from attention.store import Store
+from attention.stubs import TMP_PREFIX, sha256_text
+from feedserver import FeedServer, Route
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD_ROUTES = {
+    "/rss2": Route.fixture("rss2.xml", etag='"rss2-v1"', encoding="gzip"),
+    "/atom": Route.fixture(
+        "atom.xml",
+        content_type="application/atom+xml",
+        last_modified="Fri, 20 Nov 2026 10:00:00 GMT",
+    ),
+    "/rdf": Route.fixture("rdf.xml", etag='"rdf-v1"', encoding="br"),
+    "/hebrew": Route.fixture(
+        "hebrew-1255.xml", etag='"heb"', content_type="application/rss+xml; charset=windows-1255"
+    ),
+    "/dates": Route.fixture("idt-dates.xml", etag='"dates"'),
+    "/dup-a": Route.fixture("dup-a.xml", etag='"a"'),
+    "/dup-b": Route.fixture("dup-b.xml", etag='"b"'),
+    "/hostile": Route.fixture("hostile.xml", etag='"evil"'),
+}
+BAD_ROUTES = {
+    "/html": Route.fixture("not-a-feed.html", content_type="text/html; charset=utf-8"),
+    "/truncated": Route.fixture("truncated.xml"),
+    "/e500": Route(status=500, body=b"boom"),
+    "/busy": Route(status=503, headers={"Retry-After": "600"}, body=b"later"),
+    "/slow": Route.fixture("rss2.xml", delay=3),
+    "/endless": Route(endless=True),
+    "/old-home": Route(status=301, location="/new-home"),
+    "/new-home": Route.fixture("rdf.xml", etag='"moved"'),
+}
+GOOD_NAMES = {
+    "/rss2": ("Wire", "en"),
+    "/atom": ("Journal", "en"),
+    "/rdf": ("Rivista", "it"),
+    "/hebrew": ("Yashan", "he"),
+    "/dates": ("Shaon", "he"),
+    "/dup-a": ("Dup A", "en"),
+    "/dup-b": ("Dup B", "en"),
+    "/hostile": ("Hostile", "en"),
+}
+# stories in the good feeds: 3 + 2 + 1 + 1 + 5 + 2 + 2 + 4 entries, 2 folded as duplicates
+GOOD_STUBS = 3 + 2 + 1 + 1 + 5 + 2 + 4
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as running:
+        running.routes.update(GOOD_ROUTES)
+        running.routes.update(BAD_ROUTES)
+        yield running
+
+
+def write_config(path: Path, server: FeedServer, routes: dict[str, tuple[str, str]]) -> Path:
+    lines = [
+        "defaults:",
+        "  timeout_connect: 2",
+        "  timeout_total: 1.5",
+        "  max_body_bytes: 262144",
+        "  lookback_days: 36500",
+        "sources:",
+    ]
+    for route, (name, language) in routes.items():
+        url = server.url(route) if route.startswith("/") else route
+        lines.append(f'  - {{name: "{name}", url: "{url}", language: {language}, tags: [tech]}}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_fetch(tmp: Path, config: Path, *extra: str, state: str = "state.sqlite") -> int:
+    parser = argparse.ArgumentParser()
+    fetch_command.configure(parser)
+    content, state_path = str(tmp / "content"), str(tmp / state)
+    args = parser.parse_args(
+        ["--config", str(config), "--content", content, "--state", state_path, *extra]
+    )
+    return fetch_command.run(args)
+
+
+def stub_files(tmp: Path) -> list[Path]:
+    return sorted((tmp / "content" / "briefs").rglob("*.md"))
+
+
+def test_fetch_turns_good_feeds_into_one_stub_per_story(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, GOOD_NAMES)
+    assert run_fetch(tmp_path, config) == 0
+    out = capsys.readouterr().out
+    for name, _ in GOOD_NAMES.values():
+        assert name in out
+    files = stub_files(tmp_path)
+    assert len(files) == GOOD_STUBS
+    texts = {p.name: p.read_text("utf-8") for p in files}
+    assert sum("AlsoIn: Dup B" in text for text in texts.values()) == 2
+    hebrew = next(t for t in texts.values() if "Source: Yashan" in t)
+    assert "Title: שיווק במשפיענים עובר לסרטונים קצרים" in hebrew
+    assert all(p.name.isascii() for p in files)
+    assert not list((tmp_path / "content").rglob(f"{TMP_PREFIX}*"))
+    summer = next(t for t in texts.values() if "shaon.test.example/summer" in t)
+    assert "Date: 2026-10-20T07:00:00+00:00" in summer
+
+
+def test_second_run_is_conditional_and_writes_nothing(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, GOOD_NAMES)
+    assert run_fetch(tmp_path, config) == 0
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in stub_files(tmp_path)}
+    server.reset_log()
+    capsys.readouterr()
+    assert run_fetch(tmp_path, config) == 0
+    out = capsys.readouterr().out
+    for route in GOOD_NAMES:
+        headers = server.requests_for(route)[-1].headers
+        assert "if-none-match" in headers or "if-modified-since" in headers, route
+    assert out.count("unchanged") >= len(GOOD_NAMES)
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in stub_files(tmp_path)} == before
+
+
+def test_failures_are_reported_one_line_each_and_the_rest_processed(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = {
+        "/rss2": ("Wire", "en"),
+        "/html": ("Homepage", "en"),
+        "/truncated": ("Cut", "en"),
+        "/missing": ("Gone", "en"),
+        "/e500": ("Crashy", "en"),
+        "/busy": ("Busy", "en"),
+        "/slow": ("Sleepy", "en"),
+        "/endless": ("Firehose", "en"),
+        "/old-home": ("Mover", "it"),
+    }
+    config = write_config(tmp_path / "feeds.yml", server, sources)
+    started = time.monotonic()
+    assert run_fetch(tmp_path, config) == 3
+    assert time.monotonic() - started < 8
+    out = capsys.readouterr().out
+    with Store.open(tmp_path / "state.sqlite") as store:
+        state = {s.name: s for s in store.feeds()}
+    assert state["Homepage"].reason == "not a feed: got an HTML page"
+    assert state["Gone"].reason.startswith("HTTP 404")
+    assert state["Crashy"].reason.startswith("HTTP 500")
+    assert "Retry-After 600 s honoured" in state["Busy"].reason
+    assert "timed out" in state["Sleepy"].reason
+    assert "cap" in state["Firehose"].reason
+    assert state["Cut"].status == "recovered" and "broken feed" in state["Cut"].reason
+    assert state["Mover"].current_url == server.url("/new-home")
+    assert "moved permanently" in state["Mover"].reason
+    for name in ("Homepage", "Gone", "Crashy", "Busy", "Sleepy", "Firehose"):
+        assert state[name].error_count == 1 and state[name].next_check is not None
+        assert name in out
+    assert len(stub_files(tmp_path)) == 3 + 2 + 1  # Wire, the recovered Cut, the moved Rivista
+
+    # a second run waits for the failed feeds and goes straight to the new home
+    server.reset_log()
+    assert run_fetch(tmp_path, config) == 0
+    out = capsys.readouterr().out
+    assert "waiting" in out
+    assert server.requests_for("/e500") == [] and server.requests_for("/old-home") == []
+    assert len(server.requests_for("/new-home")) == 1
+
+    # --force retries them; consecutive failures count up
+    assert run_fetch(tmp_path, config, "--force") == 3
+    with Store.open(tmp_path / "state.sqlite") as store:
+        again = {s.name: s for s in store.feeds()}
+    assert again["Crashy"].error_count == 2
+    assert again["Crashy"].next_check > state["Crashy"].next_check
+
+    parser = argparse.ArgumentParser()
+    feeds_command.configure(parser)
+    args = parser.parse_args(["--config", str(config), "--state", str(tmp_path / "state.sqlite")])
+    capsys.readouterr()
+    assert feeds_command.run(args) == 0
+    health = capsys.readouterr().out
+    assert "HTTP 500" in health and "Crashy" in health
+
+
+def test_edited_stub_survives_a_refetch_and_a_late_duplicate(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, {"/dup-a": ("Dup A", "en")})
+    assert run_fetch(tmp_path, config) == 0
+    stub = next(p for p in stub_files(tmp_path) if "storefront" in p.name)
+    edited = stub.read_text("utf-8").replace("_Your take", "Chat commerce is real. _Your take")
+    stub.write_text(edited, "utf-8")
+    deleted = next(p for p in stub_files(tmp_path) if p != stub)
+    deleted.unlink()
+
+    both = write_config(
+        tmp_path / "feeds.yml", server, {"/dup-a": ("Dup A", "en"), "/dup-b": ("Dup B", "en")}
+    )
+    assert run_fetch(tmp_path, both, "--force") == 0
+    assert stub.read_text("utf-8") == edited
+    assert not deleted.exists()
+    assert len(stub_files(tmp_path)) == 1  # the duplicates became no new stub
+    with Store.open(tmp_path / "state.sqlite") as store:
+        states = sorted(record.state for record in store.stubs())
+    assert states == ["deleted", "edited"]
+
+
+def test_dry_run_writes_no_stub_and_no_state(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, {"/rss2": ("Wire", "en")})
+    assert run_fetch(tmp_path, config, "--dry-run") == 0
+    assert "would add 3 entries" in capsys.readouterr().out
+    assert not (tmp_path / "content").exists()
+    assert not (tmp_path / "state.sqlite").exists()
+
+
+def test_only_fetches_the_named_source(tmp_path: Path, server: FeedServer) -> None:
+    config = write_config(
+        tmp_path / "feeds.yml", server, {"/rss2": ("Wire", "en"), "/rdf": ("Rivista", "it")}
+    )
+    assert run_fetch(tmp_path, config, "--only", "rivista") == 0
+    assert len(stub_files(tmp_path)) == 1
+    assert run_fetch(tmp_path, config, "--only", "Nobody") == 2
+
+
+def test_config_error_exits_2_with_one_line_and_fetches_nothing(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, {"/rss2": ("Wire", "en")})
+    config.write_text(config.read_text().replace("language: en", "language: klingon"))
+    server.reset_log()
+    assert run_fetch(tmp_path, config) == 2
+    err = capsys.readouterr().err
+    assert f"{config}:7: sources[0].language:" in " ".join(err.split())
+    assert server.seen == []
+    assert not (tmp_path / "content").exists()
+
+
+def test_samples_run_offline_through_the_installed_command(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTENTION_STATE_DIR": str(tmp_path / "state")}
+    command = [sys.executable, "-m", "attention.cli", "fetch", "--config", "samples/feeds.yml"]
+    command += ["--content", str(tmp_path / "content")]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Pulse" in done.stdout
+    assert len(stub_files(tmp_path)) == 4
+    again = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "wrote 0 stubs" in again.stdout
+
+
+def synthetic_feed(number: int, items: int = 5) -> bytes:
+    entries = "".join(
+        f"<item><title>Synthetic story {number} number {i} about markets</title>"
+        f"<link>https://synthetic.test.example/{number}/{i}</link>"
+        f"<guid isPermaLink='false'>syn-{number}-{i}</guid>"
+        f"<pubDate>Fri, 20 Nov 2026 {i:02d}:{number % 60:02d}:00 +0000</pubDate>"
+        f"<description>Body of story {i} in feed {number}.</description></item>"
+        for i in range(items)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>Synthetic {number}</title><link>https://synthetic.test.example/</link>"
+        f"<description>d</description>{entries}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after_stubs", [1, 40])
+def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
+    tmp_path: Path, kill_after_stubs: int
+) -> None:
+    feeds = 30
+    with FeedServer() as server:
+        for n in range(feeds):
+            server.routes[f"/syn{n}"] = Route(body=synthetic_feed(n), delay=0.15, etag=f'"s{n}"')
+        config = write_config(
+            tmp_path / "feeds.yml",
+            server,
+            {f"/syn{n}": (f"Synthetic {n}", "en") for n in range(feeds)},
+        )
+        config.write_text(config.read_text().replace("defaults:", "defaults:\n  concurrency: 3"))
+        command = [sys.executable, "-m", "attention.cli", "fetch", "--config", str(config)]
+        command += ["--content", str(tmp_path / "content"), "--state", str(tmp_path / "s.sqlite")]
+        child = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while len(stub_files(tmp_path)) < kill_after_stubs and time.monotonic() < deadline:
+            if child.poll() is not None:
+                break
+            time.sleep(0.005)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        assert child.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+        killed_at = len(stub_files(tmp_path))
+        assert killed_at < feeds * 5
+
+        for route in server.routes.values():
+            route.delay = 0
+        assert run_fetch(tmp_path, config, state="s.sqlite") == 0
+
+    files = stub_files(tmp_path)
+    assert len(files) == feeds * 5
+    assert len({p.name for p in files}) == len(files)
+    assert not list((tmp_path / "content").rglob(f"{TMP_PREFIX}*"))
+    with Store.open(tmp_path / "s.sqlite") as store:
+        records = list(store.stubs())
+        assert len(records) == feeds * 5
+        for record in records:
+            text = (tmp_path / "content" / record.path).read_text("utf-8")
+            assert record.state == "written" and record.sha256 == sha256_text(text)
+            assert text.rstrip().endswith("_Your take: why does this matter to our readers?_")
