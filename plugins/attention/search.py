@@ -18,6 +18,10 @@ from pagefind.index import IndexConfig, PagefindIndex
 logger = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
+#: Pages without this attribute are not content (the API indexes whatever it is given).
+BODY_MARK = "data-pagefind-body"
+#: Parts of an indexed page that are not its content.
+EXCLUDE = (".subscribe-box", ".meta", ".share", ".toc", ".post-nav", ".comments")
 
 
 def _url_for(site: Path, page: Path) -> str:
@@ -45,7 +49,13 @@ async def build_index(site: Path) -> int:
     """Index every page of ``site`` into ``site/pagefind``; return the number of pages indexed."""
     from attention.site.searchterms import mark_prefixes
 
-    config = IndexConfig(output_path=str(site / BUNDLE_DIR))
+    config = IndexConfig(
+        output_path=str(site / BUNDLE_DIR),
+        # One index for he/en/it: a reader finds every language from any page. Pagefind has no
+        # Hebrew stemmer anyway; English and Italian words still match by prefix.
+        force_language="he",
+        exclude_selectors=list(EXCLUDE),
+    )
     indexed = 0
     async with PagefindIndex(config=config) as index:
         for page in _pages(site):
@@ -54,6 +64,8 @@ async def build_index(site: Path) -> int:
             except (OSError, UnicodeDecodeError) as exc:
                 logger.error("%s: cannot read for the search index: %s", page, exc)
                 continue
+            if BODY_MARK not in html:
+                continue  # listings, tag pages, the search page itself
             url = _url_for(site, page)
             result = await index.add_html_file(content=mark_prefixes(html), url=url)
             if result.get("page_word_count", 0):
