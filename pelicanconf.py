@@ -68,7 +68,7 @@ ISSUES_URL = "issues/"
 SEARCH_SAVE_AS = "search/index.html"
 SEARCH_URL = "search/"
 
-DEFAULT_PAGINATION = 10
+DEFAULT_PAGINATION = 20
 # Pelican's default pattern lets page 2 of tag "x2" collide with tag "x22".
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -93,10 +93,11 @@ TAXONOMY_LABELS = {
     "podcasts": {"he": "פודקאסטים", "en": "Podcasts", "it": "Podcast"},
 }
 
+# Section ids come from attr_list (`## Heading {#ascii-id}`): the toc extension would slugify
+# Hebrew headings into empty ids, and costs build time.
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {"permalink": False},
     },
     "output_format": "html5",
 }

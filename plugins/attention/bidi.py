@@ -27,11 +27,16 @@ def dominant_direction(text: str) -> str | None:
 def mark_block_directions(html: str, base_direction: str) -> str:
     """Add ``dir`` to block elements whose text runs against ``base_direction``."""
 
+    opposite = _LTR_LETTER if base_direction == "rtl" else _RTL_LETTER
+
     def mark(match: re.Match[str]) -> str:
         tag, attributes, inner = match.group(1), match.group(2) or "", match.group(3)
         if " dir=" in attributes:
             return match.group(0)
-        direction = dominant_direction(_TAG.sub("", inner))
+        text = _TAG.sub("", inner) if "<" in inner else inner
+        if not opposite.search(text):
+            return match.group(0)
+        direction = dominant_direction(text)
         if direction is None or direction == base_direction:
             return match.group(0)
         return f'<{tag}{attributes} dir="{direction}">{inner}</{tag}>'

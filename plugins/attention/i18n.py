@@ -212,9 +212,14 @@ def text_direction(lang: str | None) -> str:
 
 def localdate(value: dt.date | dt.datetime, lang: str | None, fmt: str = "medium") -> str:
     """Format a date in ``lang`` with Babel: Hebrew "12 בספט׳ 2025", English "Sep 12, 2025"."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return format_date(value, format=fmt, locale=_locale_name(lang))
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return _format_day(day, _locale_name(lang), fmt)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: dt.date, locale: str, fmt: str) -> str:
+    # Listings show the same dates over and over: Babel's formatting is worth caching.
+    return format_date(day, format=fmt, locale=locale)
 
 
 def reading_minutes(html_or_text: str) -> int:
@@ -223,6 +228,7 @@ def reading_minutes(html_or_text: str) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
+@lru_cache(maxsize=512)
 def reading_time_label(minutes: int, lang: str | None) -> str:
     """ "זמן קריאה 9 דקות", "9 min read", "9 minuti di lettura"."""
     locale = _locale_name(lang)

@@ -38,6 +38,21 @@ def link_neighbours(articles: Sequence[Any]) -> None:
             article.next_article = chain[index + 1] if index + 1 < len(chain) else None
 
 
+def freeze_locations(contents: Sequence[Any]) -> None:
+    """Compute each ``url``/``save_as`` once: Pelican re-expands the URL pattern on every access,
+    and listings access it thousands of times."""
+    for content in contents:
+        content.override_url = content.url
+        content.override_save_as = content.save_as
+
+
 def finalize_articles(generator: Any) -> None:
-    """``article_generator_finalized`` receiver: neighbours for articles and translations."""
-    link_neighbours([*generator.articles, *generator.translations])
+    """``article_generator_finalized`` receiver: neighbours and frozen URLs."""
+    everything = [*generator.articles, *generator.translations]
+    link_neighbours(everything)
+    generator.context["digests"] = sorted(
+        (a for a in generator.articles if getattr(a, "issue", None)),
+        key=lambda a: a.issue,
+        reverse=True,
+    )
+    freeze_locations([*everything, *generator.drafts, *generator.drafts_translations])
