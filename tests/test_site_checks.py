@@ -114,7 +114,7 @@ def test_draft_digest_is_not_written_by_a_publish_build(content: Path, tmp_path:
 
 def test_pagination_of_tag_x2_does_not_overwrite_tag_x22(tmp_path: Path) -> None:
     content = tmp_path / "content"
-    for number in range(12):
+    for number in range(25):
         write_article(
             content,
             f"briefs/b{number}.md",
