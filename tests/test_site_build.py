@@ -183,3 +183,9 @@ def test_no_third_party_requests_in_pages(site: Path) -> None:
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', text), page
+
+
+def test_home_leads_with_the_latest_digest_in_the_site_language(site: Path) -> None:
+    home = read(site, "index.html")
+    latest = home.split('class="latest"', 1)[1].split("</section>", 1)[0]
+    assert "קשב #3" in latest

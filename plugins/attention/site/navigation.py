@@ -38,6 +38,12 @@ def link_neighbours(articles: Sequence[Any]) -> None:
             article.next_article = chain[index + 1] if index + 1 < len(chain) else None
 
 
+def latest_digest(digests: Sequence[Any], default_lang: str) -> Any | None:
+    """The newest digest in the site's language, else the newest of any language."""
+    in_site_language = [d for d in digests if getattr(d, "lang", default_lang) == default_lang]
+    return (in_site_language or list(digests) or [None])[0]
+
+
 def freeze_locations(contents: Sequence[Any]) -> None:
     """Compute each ``url``/``save_as`` once: Pelican re-expands the URL pattern on every access,
     and listings access it thousands of times."""
@@ -50,9 +56,11 @@ def finalize_articles(generator: Any) -> None:
     """``article_generator_finalized`` receiver: neighbours and frozen URLs."""
     everything = [*generator.articles, *generator.translations]
     link_neighbours(everything)
-    generator.context["digests"] = sorted(
+    digests = sorted(
         (a for a in generator.articles if getattr(a, "issue", None)),
-        key=lambda a: a.issue,
+        key=lambda a: (a.issue, a.date),
         reverse=True,
     )
+    generator.context["digests"] = digests
+    generator.context["latest_digest"] = latest_digest(digests, generator.settings["DEFAULT_LANG"])
     freeze_locations([*everything, *generator.drafts, *generator.drafts_translations])
