@@ -122,3 +122,11 @@ SUBSCRIBE = {
     "provider": "buttondown",
     "username": "kashev-example",
 }
+
+# Comments on articles: off (None) by default, and then nothing is loaded from anywhere. Either
+# {"provider": "giscus", "repo": "owner/name", "repo_id": "...", "category": "...",
+#  "category_id": "..."} or {"provider": "remark42", "host": "https://remark42.example.org",
+#  "site_id": "attention"}.
+COMMENTS = None
+# The share image for pages without an `Image:` of their own (theme/static/images, 1200×630).
+SHARE_IMAGE = {"path": "theme/images/share-default.png", "width": 1200, "height": 630}

@@ -16,10 +16,11 @@ def register() -> None:
     from pelican import signals  # imported here: the CLI does not need Pelican
 
     from attention import digest, trends_page
-    from attention.site import buildcheck, feeds, navigation, reader, sitemap, templating
+    from attention.site import buildcheck, feeds, navigation, reader, sitemap, social, templating
 
     signals.readers_init.connect(reader.add_reader)
     signals.generator_init.connect(templating.install)
+    signals.generator_init.connect(social.install)
     signals.article_generator_finalized.connect(navigation.finalize_articles)
     signals.all_generators_finalized.connect(buildcheck.check_build)
     signals.get_generators.connect(feeds.get_generators)
