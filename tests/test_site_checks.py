@@ -49,6 +49,7 @@ def failing_build(content: Path, output: Path, caplog: pytest.LogCaptureFixture)
         (brief().replace("Title: A brief\n", ""), "Title:"),
         (brief(title="תקציר בעברית").replace("Slug: a-brief\n", ""), "Slug:"),
         (brief().replace("Slug: a-brief", "Slug: Not ASCII שלום"), "Slug:"),
+        (brief(title="!!! ???").replace("Slug: a-brief\n", ""), "Slug:"),
         (brief(extra="Authors: דנה כהן"), "Authors:"),
         (brief(extra="Category: digest"), "Issue:"),
         (brief(extra="Category: digest\nIssue: seven"), "Issue:"),

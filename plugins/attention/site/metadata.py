@@ -47,6 +47,8 @@ def check_slug(metadata: Mapping[str, Any]) -> None:
             )
         return
     title = str(metadata.get("title", ""))
+    if title.isascii() and not re.search(r"[A-Za-z0-9]", title):
+        raise MetadataError("Slug: the title gives an empty slug; add an explicit ASCII `Slug:`")
     if not title.isascii():
         raise MetadataError(
             "Slug: missing; a title that is not in Latin letters needs an explicit ASCII "
