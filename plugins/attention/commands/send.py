@@ -1,0 +1,210 @@
+"""``attention send <digest> --via smtp|listmonk|buttondown``: deliver a built email edition."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from attention.send.base import Edition, EditionError, SendSummary, load_edition
+from attention.subscribers import state_dir
+
+if TYPE_CHECKING:
+    from attention.send.sendlog import SendLog
+    from attention.send.smtp import SmtpSender
+    from attention.subscribers import Subscriber
+
+logger = logging.getLogger(__name__)
+
+HELP = "send a built email edition over SMTP, or as a listmonk / Buttondown campaign"
+
+EPILOG = """examples:
+  make html && attention send 7 --via smtp --dry-run     # .eml files under .attention/dry-run/
+  attention send 7-ai-search --via smtp --to me@example.org   # one test message
+  attention send 7 --via smtp                  # everyone; safe to run again after a crash
+  attention send 7 --via listmonk --list 3 --send-at 2026-11-27T07:00:00+02:00
+  attention send 7 --via buttondown            # a draft to review in Buttondown
+<digest> is an edition folder under output/email/ or an issue number. Settings: README,
+section "Email edition and delivery"."""
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("digest", help="edition folder (7-ai-search) or issue number (7)")
+    parser.add_argument("--via", choices=("smtp", "listmonk", "buttondown"), required=True)
+    parser.add_argument("--dry-run", action="store_true", help="write .eml files, send nothing")
+    parser.add_argument("--to", metavar="ADDRESS", help="send one test message to ADDRESS only")
+    parser.add_argument("--allow-draft", action="store_true", help="send a digest still a draft")
+    parser.add_argument("--output", type=Path, default=Path("output"), help="built site")
+    parser.add_argument(
+        "--settings", type=Path, default=Path("pelicanconf.py"), help="EMAIL_* settings file"
+    )
+    parser.add_argument("--list", type=int, action="append", dest="lists", help="listmonk list id")
+    parser.add_argument("--send-at", help="schedule (listmonk, Buttondown): ISO date-time")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def load_settings(path: Path) -> dict[str, object]:
+    """Pelican settings from ``path`` (only the ``EMAIL_*`` ones matter here); {} if absent."""
+    if not path.is_file():
+        return {}
+    from pelican.settings import read_settings
+
+    return dict(read_settings(str(path)))
+
+
+def run(args: argparse.Namespace) -> int:
+    err = Console(stderr=True, highlight=False)
+    try:
+        edition = load_edition(args.output, args.digest)
+    except EditionError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_FAILED
+    if edition.is_draft and not args.allow_draft:
+        err.print(
+            f"error: {edition.key} is a draft (Status: {edition.status}); "
+            "publish it or pass --allow-draft",
+            markup=False,
+        )
+        return EXIT_FAILED
+    send_at = None
+    if args.send_at:
+        try:
+            send_at = dt.datetime.fromisoformat(args.send_at)
+        except ValueError:
+            err.print(f"error: --send-at {args.send_at!r} is not an ISO date-time", markup=False)
+            return EXIT_CONFIG
+    settings = load_settings(args.settings)
+    if args.via == "smtp":
+        return _smtp(args, edition, settings, err)
+    return _campaign(args, edition, settings, send_at, err)
+
+
+def _smtp(args: argparse.Namespace, edition: Edition, settings: dict, err: Console) -> int:
+    from attention.send.sendlog import SendLog
+    from attention.send.smtp import ConfigError, SendAborted, SmtpConfig, SmtpSender, write_dry_run
+    from attention.subscribers import SubscriberStore
+
+    out = Console(highlight=False)
+    try:
+        config = SmtpConfig.from_settings(settings)
+    except ConfigError as exc:
+        if not args.dry_run:
+            err.print(f"error: {exc}", markup=False)
+            return EXIT_CONFIG
+        from_addr = str(settings.get("EMAIL_FROM") or "attention@localhost")
+        config = SmtpConfig(host="", from_addr=from_addr)
+    with SubscriberStore() as store:
+        subscribers = list(store.all())
+    if args.dry_run:
+        folder = state_dir() / "dry-run" / edition.key
+        count = write_dry_run(edition, subscribers, config.envelope, folder)
+        out.print(f"dry run: wrote {count} .eml files to {folder}/", markup=False)
+        return 0
+    with SendLog() as log:
+        sender = SmtpSender(config, log)
+        if args.to:
+            try:
+                message_id = sender.send_test(edition, args.to)
+            except (SendAborted, OSError, ValueError) as exc:
+                err.print(f"error: test message to {args.to} failed: {exc}", markup=False)
+                return EXIT_FAILED
+            out.print(f"test message {message_id} sent to {args.to}", markup=False)
+            return 0
+        if not subscribers:
+            err.print("error: no active subscribers (attention subscribers add|import)")
+            return EXIT_FAILED
+        summary = _with_progress(sender, edition, subscribers, log, args.no_progress, err)
+    _print_summary(out, err, edition, summary)
+    return EXIT_FAILED if summary.failed or summary.aborted else 0
+
+
+def _with_progress(
+    sender: SmtpSender,
+    edition: Edition,
+    subscribers: list[Subscriber],
+    log: SendLog,
+    quiet: bool,
+    err: Console,
+) -> SendSummary:
+    already = sum(1 for e in log.entries(edition.key).values() if e.status in ("sent", "handed"))
+    if quiet or not err.is_terminal:
+        return sender.deliver_to(edition, subscribers)
+    columns = (
+        TextColumn(f"{edition.key}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("send", total=len(subscribers), completed=already, failed=0)
+        failed = 0
+
+        def advance(_recipient: str, outcome: str) -> None:
+            nonlocal failed
+            failed += outcome == "failed"
+            bar.update(task, advance=1, failed=failed)
+
+        return sender.deliver_to(edition, subscribers, progress=advance)
+
+
+def _print_summary(out: Console, err: Console, edition: Edition, summary: SendSummary) -> None:
+    out.print(f"{edition.key}: {summary.line()}", markup=False)
+    if summary.unconfirmed:
+        out.print(
+            f"  {summary.unconfirmed} of the skipped were handed to the server just before the "
+            "previous run stopped; its answer was not seen",
+            markup=False,
+        )
+    for reason, count in summary.failure_reasons().most_common():
+        examples = [r for r, why in summary.failed.items() if why == reason][:3]
+        out.print(f"  failed {count}: {reason} (e.g. {', '.join(examples)})", markup=False)
+    if summary.aborted:
+        err.print(f"error: stopped early: {summary.aborted}; run again to resume", markup=False)
+
+
+def _campaign(
+    args: argparse.Namespace,
+    edition: Edition,
+    settings: dict,
+    send_at: dt.datetime | None,
+    err: Console,
+) -> int:
+    import httpx
+
+    from attention.send.buttondown import ButtondownChannel, ButtondownConfig, ButtondownError
+    from attention.send.listmonk import ListmonkChannel, ListmonkConfig, ListmonkError
+
+    try:
+        if args.via == "listmonk":
+            channel: ListmonkChannel | ButtondownChannel = ListmonkChannel(
+                ListmonkConfig.from_env(settings, lists=args.lists), send_at=send_at
+            )
+            if args.to:
+                print(channel.send_test(edition, args.to))
+                return 0
+        else:
+            if args.to:
+                err.print("error: --to works with --via smtp and --via listmonk only")
+                return EXIT_CONFIG
+            channel = ButtondownChannel(ButtondownConfig.from_env(), send_at=send_at)
+        summary = channel.deliver(edition, dry_run=args.dry_run)
+    except (ListmonkError, ButtondownError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_FAILED
+    except httpx.HTTPError as exc:
+        err.print(f"error: {args.via}: {exc}", markup=False)
+        return EXIT_FAILED
+    for note in summary.notes:
+        print(note)
+    return 0

@@ -1,0 +1,130 @@
+"""Shared test support for the email tests: a recording SMTP server and a small built edition."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+HEBREW_SUBJECT = "קשב #3: חיפוש עם AI, ערוצי וואטסאפ ופודקאסטים בווידאו"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """Keeps every accepted message; can refuse chosen recipients or answer 451 for a while."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse: dict[str, str] = {}
+        self.tempfail_until = 0.0
+        self.tempfails = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if time.monotonic() < self.tempfail_until:
+                self.tempfails += 1
+                return "451 4.3.0 Try again later"
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 Accepted"
+
+    def parsed(self) -> list[EmailMessage]:
+        with self.lock:
+            return [message_from_bytes(raw, policy=policy.default) for _r, raw in self.messages]
+
+    def per_recipient(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self.lock:
+            for rcpts, _raw in self.messages:
+                for rcpt in rcpts:
+                    counts[rcpt] = counts.get(rcpt, 0) + 1
+        return counts
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 with a :class:`RecordingHandler`."""
+
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+EDITION_HTML = """<!DOCTYPE html>
+<html lang="he" dir="rtl">
+<head><meta charset="utf-8"><title>{subject}</title></head>
+<body style="direction: rtl; text-align: right; margin: 0;">
+<table role="presentation" width="600" dir="rtl" style="direction: rtl; text-align: right;">
+<tr><td>
+<h1>{subject}</h1>
+<p dir="auto">השבוע: גוגל מרחיבה את סקירות ה-AI לעברית, ו-WhatsApp Channels עוברים את ה-100 מיליון.</p>
+<p dir="auto"><a href="https://example.org/digests/3-ai-search/">לקריאה באתר</a></p>
+<p><a href="%%UNSUBSCRIBE_URL%%">הסרה מהרשימה</a></p>
+</td></tr>
+</table>
+</body>
+</html>
+"""
+
+EDITION_TEXT = """{subject}
+
+השבוע: גוגל מרחיבה את סקירות ה-AI לעברית, ו-WhatsApp Channels עוברים את ה-100 מיליון.
+
+לקריאה באתר [1]
+
+הסרה מהרשימה: %%UNSUBSCRIBE_URL%%
+
+[1] https://example.org/digests/3-ai-search/
+"""
+
+
+def write_edition(
+    output: Path,
+    key: str = "3-ai-search",
+    *,
+    subject: str = HEBREW_SUBJECT,
+    issue: int = 3,
+    status: str = "published",
+    lang: str = "he",
+    translation: bool = False,
+) -> Path:
+    """Write a built edition folder the way the build does; return it."""
+    folder = output / "email" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(EDITION_HTML.format(subject=subject), encoding="utf-8")
+    (folder / "index.txt").write_text(EDITION_TEXT.format(subject=subject), encoding="utf-8")
+    meta = {
+        "key": key,
+        "issue": issue,
+        "subject": subject,
+        "lang": lang,
+        "status": status,
+        "translation": translation,
+        "url": f"https://example.org/digests/{key}/",
+    }
+    (folder / "edition.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return folder

@@ -1,0 +1,241 @@
+"""The SMTP sender against a real aiosmtpd server on loopback."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+
+from _email_support import HEBREW_SUBJECT, SmtpServer, write_edition
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
+from attention.send.message import Envelope, MessageFactory
+from attention.send.sendlog import SendLog
+from attention.send.smtp import SmtpConfig, SmtpSender
+from attention.subscribers import SubscriberStore
+
+UNSUB_URL = "https://example.org/unsubscribe?t={token}"
+
+
+@pytest.fixture
+def server():
+    with SmtpServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def edition(tmp_path: Path):
+    write_edition(tmp_path / "output")
+    return load_edition(tmp_path / "output", "3")
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with SubscriberStore(tmp_path / "state" / "subscribers.sqlite") as subs:
+        yield subs
+
+
+def _config(server: SmtpServer, **overrides: object) -> SmtpConfig:
+    values: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "security": "none",
+        "from_addr": "קשב <news@example.org>",
+        "reply_to": "editor@example.org",
+        "rate": 0,
+        "pool": 3,
+        "timeout": 5,
+        "backoff": 0.05,
+        "max_attempts": 4,
+        "unsubscribe_url": UNSUB_URL,
+    }
+    values.update(overrides)
+    return SmtpConfig(**values)  # type: ignore[arg-type]
+
+
+def _send(server, edition, store, tmp_path, **overrides):
+    with SendLog(tmp_path / "state" / "sendlog.sqlite") as log:
+        sender = SmtpSender(_config(server, **overrides), log)
+        return sender.deliver_to(edition, list(store.all()))
+
+
+def test_message_carries_headers_both_parts_and_personal_unsubscribe(
+    server, edition, store, tmp_path
+):
+    store.add("dana@example.org", "דנה")
+    summary = _send(server, edition, store, tmp_path)
+    assert summary.sent == 1 and not summary.failed
+    [msg] = server.handler.parsed()
+    token = store.get("dana@example.org").token
+    assert msg["To"].addresses[0].addr_spec == "dana@example.org"
+    assert msg["From"].addresses[0].addr_spec == "news@example.org"
+    assert msg["Reply-To"] == "editor@example.org"
+    assert msg["Message-ID"].startswith("<3-ai-search.") and msg["Date"]
+    unsubscribe = msg["List-Unsubscribe"]
+    assert "<mailto:news@example.org?subject=unsubscribe%20" in unsubscribe
+    assert f"<https://example.org/unsubscribe?t={token}>" in unsubscribe
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    for sentence in ("גוגל מרחיבה את סקירות ה-AI לעברית", "WhatsApp Channels"):
+        assert sentence in text and sentence in html
+    assert f"https://example.org/unsubscribe?t={token}" in text
+    assert f'href="https://example.org/unsubscribe?t={token}"' in html
+    assert UNSUBSCRIBE_PLACEHOLDER not in text + html
+
+
+def test_hebrew_subject_is_rfc2047_encoded(server, edition, store, tmp_path):
+    store.add("reader@example.org")
+    _send(server, edition, store, tmp_path)
+    [(_rcpts, raw)] = server.handler.messages
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    head.decode("ascii")  # every header is 7-bit
+    subject_lines = head.split(b"\r\nSubject: ", 1)[1].split(b"\r\n")
+    folded = [subject_lines[0]]
+    for line in subject_lines[1:]:
+        if line[:1] not in (b" ", b"\t"):
+            break
+        folded.append(line)
+    raw_subject = b"\r\n".join(folded).decode("ascii")
+    assert "=?utf-8?b?" in raw_subject.lower()
+    assert str(make_header(decode_header(raw_subject))) == HEBREW_SUBJECT
+
+
+def test_html_part_keeps_rtl_on_the_body(server, edition, store, tmp_path):
+    store.add("reader@example.org")
+    _send(server, edition, store, tmp_path)
+    html = server.handler.parsed()[0].get_body(("html",)).get_content()
+    assert '<html lang="he" dir="rtl">' in html
+    assert 'style="direction: rtl; text-align: right;' in html
+
+
+def test_server_answering_451_for_a_while_then_accepting_gets_everyone_once(
+    server, edition, store, tmp_path
+):
+    for n in range(6):
+        store.add(f"r{n}@example.org")
+    server.handler.tempfail_until = time.monotonic() + 0.4
+    summary = _send(server, edition, store, tmp_path, max_attempts=8)
+    assert server.handler.tempfails > 0
+    assert summary.sent == 6 and not summary.failed
+    assert server.handler.per_recipient() == {f"r{n}@example.org": 1 for n in range(6)}
+
+
+def test_550_for_one_recipient_is_recorded_and_the_rest_are_sent(server, edition, store, tmp_path):
+    for n in range(5):
+        store.add(f"r{n}@example.org")
+    server.handler.refuse["r2@example.org"] = "550 5.1.1 No such mailbox"
+    summary = _send(server, edition, store, tmp_path)
+    assert summary.sent == 4
+    assert list(summary.failed) == ["r2@example.org"]
+    assert summary.failed["r2@example.org"].startswith("550")
+    assert set(server.handler.per_recipient()) == {f"r{n}@example.org" for n in (0, 1, 3, 4)}
+    with SendLog(tmp_path / "state" / "sendlog.sqlite") as log:
+        assert log.entries("3-ai-search")["r2@example.org"].status == "failed"
+
+
+def test_second_run_skips_everyone_already_sent(server, edition, store, tmp_path):
+    for n in range(4):
+        store.add(f"r{n}@example.org")
+    _send(server, edition, store, tmp_path)
+    store.add("late@example.org")
+    again = _send(server, edition, store, tmp_path)
+    assert (again.sent, again.skipped) == (1, 4)
+    assert sum(server.handler.per_recipient().values()) == 5
+
+
+def test_unreachable_server_stops_the_run_without_marking_anyone(edition, store, tmp_path):
+    from _email_support import free_port
+
+    store.add("r@example.org")
+    with SendLog(tmp_path / "sendlog.sqlite") as log:
+        config = SmtpConfig(
+            host="127.0.0.1", port=free_port(), security="none", from_addr="n@example.org",
+            backoff=0.01, max_attempts=2, timeout=2,
+        )  # fmt: skip
+        summary = SmtpSender(config, log).deliver_to(edition, list(store.all()))
+        assert summary.aborted and "cannot connect" in summary.aborted
+        assert log.entries("3-ai-search") == {}
+
+
+def test_base64_bodies_when_8bit_is_not_offered_decode_to_the_same_text(edition, store):
+    store.add("r@example.org")
+    sub = next(store.all())
+    envelope = Envelope("news@example.org", unsubscribe_url=UNSUB_URL)
+    _id, raw8 = MessageFactory(edition, envelope, eightbit=True).build(sub)
+    _id, raw64 = MessageFactory(edition, envelope, eightbit=False).build(sub)
+    assert b"Content-Transfer-Encoding: base64" in raw64
+    body = raw64.split(b"\r\n\r\n", 1)[1]
+    assert max(len(line) for line in body.split(b"\r\n")) <= 76
+    raw64.decode("ascii")
+    m8, m64 = (message_from_bytes(r, policy=policy.default) for r in (raw8, raw64))
+    for kind in ("plain", "html"):
+        eight, b64 = (m.get_body((kind,)).get_content().replace("\r\n", "\n") for m in (m8, m64))
+        assert eight == b64
+
+
+KILL_SCRIPT = """
+import sys
+from attention.cli import main
+sys.exit(main(["send", "3", "--via", "smtp", "--output", sys.argv[1], "--settings", "none.py",
+               "--no-progress"]))
+"""
+
+
+@pytest.mark.slow
+def test_resume_after_kill_9_gives_exactly_one_message_per_subscriber(server, tmp_path: Path):
+    output = tmp_path / "output"
+    write_edition(output)
+    state = tmp_path / "state"
+    recipients = [f"reader{n:04d}@example.org" for n in range(400)]
+    with SubscriberStore(state / "subscribers.sqlite") as subs:
+        subs.import_rows((r, "") for r in recipients)
+    env = os.environ | {
+        "ATTENTION_STATE_DIR": str(state),
+        "ATTENTION_SMTP_HOST": "127.0.0.1",
+        "ATTENTION_SMTP_PORT": str(server.port),
+        "ATTENTION_SMTP_SECURITY": "none",
+        "ATTENTION_EMAIL_FROM": "news@example.org",
+        "ATTENTION_SMTP_RATE": "250",
+        "ATTENTION_SMTP_POOL": "3",
+    }
+    rng = random.Random(20261122)
+    kills = 0
+    for _round in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, str(output)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        before = len(server.handler.messages)
+        # Kill at a random moment once some messages are flowing.
+        deadline = time.monotonic() + 20
+        while len(server.handler.messages) == before and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.3))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=20)
+        if len(server.handler.per_recipient()) == len(recipients):
+            break
+    final = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(output)], env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert final.returncode == 0, final.stderr
+    counts = server.handler.per_recipient()
+    assert kills >= 2
+    assert sorted(counts) == recipients, "missing recipients"
+    assert [r for r, n in counts.items() if n > 1] == [], "duplicates"
