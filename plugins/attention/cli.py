@@ -14,6 +14,8 @@ from rich.logging import RichHandler
 COMMANDS: dict[str, str] = {
     "fetch": "fetch",
     "feeds": "feeds",
+    "send": "send",
+    "subscribers": "subscribers",
     "digest": "digest",
 }
 
