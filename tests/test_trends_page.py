@@ -19,7 +19,7 @@ from pelican import signals
 from attention.digest import cited_link_keys
 from attention.trends import snapshot, write_snapshot
 from attention.trends_page import load_snapshot, page_context, sparkline
-from browser import DESKTOP, PHONE, browser, new_page  # noqa: F401  (pytest fixtures)
+from browser import DESKTOP, PHONE, browser_fixture, new_page_fixture  # noqa: F401  (fixtures)
 from sitebuild import REPO, build
 from trends_corpus import load_corpus
 
@@ -153,7 +153,7 @@ def served(built: tuple[Path, dict[str, list[str]]]) -> Iterator[str]:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_trends_page_is_readable_in_a_real_browser(
     served: str,
-    new_page: Any,  # noqa: F811
+    new_page: Any,
     viewport: dict[str, int],
 ) -> None:
     page = new_page(viewport=viewport)

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from attention.canonical import canonical_url, title_key
+from attention.canonical import canonical_url
 from attention.records import Entry
 from attention.stubs import atomic_write
 from attention.textnorm import Normalizer, is_hebrew, raw_tokens
@@ -39,7 +39,9 @@ logger = logging.getLogger(__name__)
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 HISTORY_WEEKS = 12
 NEAR_DUPLICATE_JACCARD = 0.8
-MIN_NEAR_DUPLICATE_WORDS = 3
+MIN_TITLE_WORDS = 3
+MIN_NEAR_DUPLICATE_WORDS = 4
+_SITE_SUFFIX = re.compile(r"\s+[|\-\u2013\u2014:]\s+[^|\-\u2013\u2014:]{1,40}$")
 MIN_TERM_LENGTH = 3
 SUMMARY_CHARS = 600
 
@@ -108,10 +110,11 @@ class Story:
 
     entry: Entry
     copies: tuple[Entry, ...] = ()
+    week: str = ""
 
-    @property
-    def week(self) -> str:
-        return week_of(self.entry.published)
+    def __post_init__(self) -> None:
+        if not self.week:
+            object.__setattr__(self, "week", week_of(self.entry.published))
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -217,13 +220,14 @@ def fold_stories(entries: Iterable[Entry], normalizer: Normalizer | None = None)
     union = _UnionFind(len(items))
     first_by_url: dict[str, int] = {}
     for index, entry in enumerate(items):
-        url = canonical_url(entry.link) if entry.link else ""
+        url = _url_key(entry.link)
         if url:
             union.union(first_by_url.setdefault(url, index), index)
 
+    weeks = _weeks_of(items)
     by_week: dict[str, list[int]] = defaultdict(list)
-    for index, entry in enumerate(items):
-        by_week[week_of(entry.published)].append(index)
+    for index, week in enumerate(weeks):
+        by_week[week].append(index)
     for members in by_week.values():
         _fold_titles(items, members, union, normalizer)
 
@@ -231,40 +235,79 @@ def fold_stories(entries: Iterable[Entry], normalizer: Normalizer | None = None)
     for index in range(len(items)):
         groups[union.find(index)].append(index)
     stories = [
-        Story(entry=items[group[0]], copies=tuple(items[i] for i in group[1:]))
+        Story(
+            entry=items[group[0]],
+            copies=tuple(items[i] for i in group[1:]),
+            week=weeks[group[0]],
+        )
         for group in groups.values()
     ]
     stories.sort(key=lambda story: _precedence(story.entry), reverse=True)
     return stories
 
 
+def _url_key(link: str) -> str:
+    """``canonical_url(link)``, skipping the parse for the common already-canonical link."""
+    if not link:
+        return ""
+    if "?" not in link and "#" not in link and link.startswith(("https://", "http://")):
+        slash = link.find("/", link.index("//") + 2)
+        host = link[: slash if slash > 0 else len(link)]
+        plain = ":" not in host[6:] and "@" not in host and not host.endswith(".")
+        if slash > 0 and host.islower() and plain:
+            return link
+    return canonical_url(link)
+
+
+def _weeks_of(entries: Sequence[Entry]) -> list[str]:
+    """The ISO week of each entry (one calendar computation per distinct day)."""
+    by_day: dict[date, str] = {}
+    weeks = []
+    for entry in entries:
+        day = entry.published.astimezone(UTC).date()
+        week = by_day.get(day)
+        if week is None:
+            week = by_day[day] = week_of(day)
+        weeks.append(week)
+    return weeks
+
+
+def _strip_site_suffix(title: str) -> str:
+    """``"Story title | Site"`` -> ``"Story title"`` when enough words remain."""
+    trimmed = _SITE_SUFFIX.sub("", title)
+    return trimmed if len(trimmed.split()) >= MIN_NEAR_DUPLICATE_WORDS else title
+
+
 def _fold_titles(
     items: Sequence[Entry], members: list[int], union: _UnionFind, normalizer: Normalizer
 ) -> None:
-    first_by_key: dict[str, int] = {}
-    words: dict[int, frozenset[str]] = {}
+    """Union titles whose word bags are equal or differ by one word, if Jaccard >= 0.8.
+
+    Each bag is indexed under itself and under every bag one word smaller (a deletion
+    neighbourhood), so two titles that differ by one added, dropped or changed word meet under a
+    shared key without comparing every pair; the Jaccard check then confirms the match.
+    """
+    first_by_key: dict[int, int] = {}
+    bags: dict[int, frozenset[str]] = {}
     for index in members:
         entry = items[index]
-        key = title_key(entry.title)
-        if key:
-            union.union(first_by_key.setdefault(key, index), index)
-        bag = frozenset(normalizer.terms(entry.title, entry.language))
+        bag = frozenset(normalizer.terms(_strip_site_suffix(entry.title), entry.language))
+        if len(bag) < MIN_TITLE_WORDS:
+            continue  # "Weekly roundup" from two sources is not one story
+        bags[index] = bag
+        # A bag's key is the sum of its words' hashes; "one word fewer" keys subtract one.
+        hashes = [hash(word) for word in bag]
+        total = sum(hashes)
+        keys = [total]
         if len(bag) >= MIN_NEAR_DUPLICATE_WORDS:
-            words[index] = bag
-    # Near-identical titles: compare only titles that share one of their two rarest words.
-    frequency: Counter[str] = Counter(word for bag in words.values() for word in bag)
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for index, bag in words.items():
-        for word in sorted(bag, key=lambda w: (frequency[w], w))[:2]:
-            buckets[word].append(index)
-    for bucket in buckets.values():
-        for position, first in enumerate(bucket):
-            for second in bucket[position + 1 :]:
-                if union.find(first) == union.find(second):
-                    continue
-                a, b = words[first], words[second]
-                if len(a & b) >= NEAR_DUPLICATE_JACCARD * len(a | b):
-                    union.union(first, second)
+            keys += [total - h for h in hashes]
+        for key in keys:
+            first = first_by_key.setdefault(key, index)
+            if first == index or union.find(first) == union.find(index):
+                continue
+            other = bags[first]
+            if other == bag or len(other & bag) >= NEAR_DUPLICATE_JACCARD * len(other | bag):
+                union.union(first, index)
 
 
 # ---------------------------------------------------------------- topics
@@ -285,6 +328,7 @@ class TopicMatcher:
         self._single: dict[str, set[str]] = defaultdict(set)
         self._multi: dict[str, list[_Alias]] = defaultdict(list)
         self.alias_terms: set[str] = set()
+        self._term_keys: dict[str, str] = {}
         for topic in topics:
             key = f"{WATCH}:{topic.name}"
             self.names[key] = topic.name
@@ -302,22 +346,33 @@ class TopicMatcher:
 
     def match(self, terms: Sequence[str], discover: bool = True) -> set[str]:
         """Topic keys mentioned by a term sequence: ``topic:<name>`` and ``term:<term>``."""
+        present = set(terms)
         found: set[str] = set()
-        for position, term in enumerate(terms):
-            keys = self._single.get(term)
-            if keys:
-                found.update(keys)
-            for alias in self._multi.get(term, ()):
-                if tuple(terms[position : position + len(alias.terms)]) == alias.terms:
+        for term in present & self._single.keys():
+            found.update(self._single[term])
+        for term in present & self._multi.keys():
+            for alias in self._multi[term]:
+                size = len(alias.terms)
+                if any(
+                    tuple(terms[i : i + size]) == alias.terms
+                    for i, t in enumerate(terms)
+                    if t == term
+                ):
                     found.add(alias.key)
-            if (
-                discover
-                and len(term) >= MIN_TERM_LENGTH
-                and term not in self.alias_terms
-                and not term.isdigit()
-            ):
-                found.add(f"{TERM}:{term}")
+        if discover:
+            keys = self._term_keys
+            for term in present:
+                key = keys.get(term)
+                if key is None:
+                    key = keys[term] = self._discovered_key(term)
+                if key:
+                    found.add(key)
         return found
+
+    def _discovered_key(self, term: str) -> str:
+        if len(term) < MIN_TERM_LENGTH or term in self.alias_terms or term.isdigit():
+            return ""
+        return f"{TERM}:{term}"
 
 
 def alias_words(topics: Sequence[TopicLike]) -> set[str]:
@@ -358,6 +413,19 @@ class Mentions:
         return len(self.by_topic.get(key, {}).get(week, ()))
 
 
+class _TermMap(dict[str, str]):
+    """raw token -> normalised term for one language; fills itself from the normalizer."""
+
+    def __init__(self, normalizer: Normalizer, language: str) -> None:
+        super().__init__()
+        self.normalizer = normalizer
+        self.language = language
+
+    def __missing__(self, token: str) -> str:
+        term = self[token] = self.normalizer.term(token, self.language)
+        return term
+
+
 def count_mentions(
     entries: Iterable[Entry],
     topics: Sequence[TopicLike],
@@ -371,16 +439,23 @@ def count_mentions(
     in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
     normalizer = Normalizer(alias_words(topics))
     tokens_of = {id(entry): raw_tokens(_text(entry)) for entry in in_window}
-    normalizer.attest(token for tokens in tokens_of.values() for token in tokens)
+    vocabulary: set[str] = set()
+    for tokens in tokens_of.values():
+        vocabulary.update(tokens)
+    normalizer.attest(vocabulary)
     stories = fold_stories(in_window, normalizer)
     texts = [(story, tokens_of[id(story.entry)]) for story in stories]
     matcher = TopicMatcher(topics, normalizer)
 
     by_topic: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     stories_of: dict[tuple[str, str], list[Story]] = defaultdict(list)
+    term_maps: dict[str, _TermMap] = {}
     for story, tokens in texts:
         language = story.entry.language
-        terms = [t for t in (normalizer.term(tok, language) for tok in tokens) if t]
+        term_map = term_maps.get(language) or term_maps.setdefault(
+            language, _TermMap(normalizer, language)
+        )
+        terms = [term for term in map(term_map.__getitem__, tokens) if term]
         story_week = story.week
         source = story.entry.source_name
         for key in matcher.match(terms, discover=discover):
