@@ -4,8 +4,9 @@
    titles that are identical or near-identical (Jaccard >= 0.8 over their words) are one story.
    A story counts once, for the source that published it first (copies are listed, not counted).
 2. Each story's title and summary become normalised terms (:mod:`attention.textnorm`). A term
-   sequence matching an alias of a watch-list topic is a mention of that topic; every other term
-   of three or more letters is a discovered topic.
+   sequence in either matching an alias of a watch-list topic is a mention of that topic; every
+   other term of three or more letters *in the title* is a discovered topic (summaries add
+   too much noise, and cost, to discover from).
 3. Per topic and week, the count is the number of distinct sources with a story mentioning it.
    The score of week *w* is ``(s - b) / sqrt(b + 1)`` where *s* is the count in *w* and *b* the
    mean count over the ``baseline_weeks`` weeks before it (weeks before the corpus starts are
@@ -181,11 +182,6 @@ class TrendReport:
 
 
 # ---------------------------------------------------------------- folding
-
-
-def _text(entry: Entry) -> str:
-    """The text searched for topics: the title and the start of the summary."""
-    return f"{entry.title}\n{entry.summary_text[:SUMMARY_CHARS]}"
 
 
 class _UnionFind:
@@ -399,7 +395,7 @@ class Mentions:
 
     window: tuple[str, ...]
     stories: list[Story]
-    texts: list[tuple[Story, list[str]]]
+    texts: list[tuple[Story, list[str], list[str]]]
     normalizer: Normalizer
     names: dict[str, str]
     by_topic: dict[str, dict[str, dict[str, float]]]
@@ -438,29 +434,38 @@ def count_mentions(
     _, end = week_bounds(window[-1])
     in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
     normalizer = Normalizer(alias_words(topics))
-    tokens_of = {id(entry): raw_tokens(_text(entry)) for entry in in_window}
+    tokens_of = {
+        id(entry): (raw_tokens(entry.title), raw_tokens(entry.summary_text[:SUMMARY_CHARS]))
+        for entry in in_window
+    }
     vocabulary: set[str] = set()
-    for tokens in tokens_of.values():
-        vocabulary.update(tokens)
+    for title_tokens, summary_tokens in tokens_of.values():
+        vocabulary.update(title_tokens)
+        vocabulary.update(summary_tokens)
     normalizer.attest(vocabulary)
     stories = fold_stories(in_window, normalizer)
-    texts = [(story, tokens_of[id(story.entry)]) for story in stories]
+    texts = [(story, *tokens_of[id(story.entry)]) for story in stories]
     matcher = TopicMatcher(topics, normalizer)
 
     by_topic: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     stories_of: dict[tuple[str, str], list[Story]] = defaultdict(list)
     term_maps: dict[str, _TermMap] = {}
-    for story, tokens in texts:
+    for story, title_tokens, summary_tokens in texts:
         language = story.entry.language
         term_map = term_maps.get(language) or term_maps.setdefault(
             language, _TermMap(normalizer, language)
         )
-        terms = [term for term in map(term_map.__getitem__, tokens) if term]
+        title_terms = [term for term in map(term_map.__getitem__, title_tokens) if term]
+        summary_terms = [term for term in map(term_map.__getitem__, summary_tokens) if term]
         story_week = story.week
         source = story.entry.source_name
-        for key in matcher.match(terms, discover=discover):
+        weight = story.entry.weight
+        keys = matcher.match(title_terms, discover=discover)
+        keys |= matcher.match(summary_terms, discover=False)
+        for key in keys:
             per_source = by_topic[key][story_week]
-            per_source[source] = max(per_source.get(source, 0.0), story.entry.weight)
+            if per_source.get(source, -1.0) < weight:
+                per_source[source] = weight
             stories_of[(key, story_week)].append(story)
     return Mentions(
         window=tuple(window),
@@ -550,10 +555,10 @@ def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
     week = trends[0].week
     normalizer = mentions.normalizer
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for story, tokens in mentions.texts:
+    for story, title_tokens, _ in mentions.texts:
         if story.week != week:
             continue
-        for token in tokens:
+        for token in title_tokens:
             term = normalizer.term(token, story.entry.language)
             if term in wanted and token.lower() == term:
                 forms[term][token] += 1
