@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from attention.digest import (
 )
 from attention.records import Entry
 from attention.store import Store
-from attention.trends import TrendReport, analyse
+from attention.trends import TrendReport, analyse, week_of
 from trends_corpus import CORPUS, load_corpus
 
 WEEK = "2026-W47"
@@ -212,3 +213,30 @@ def test_unknown_week_is_one_clear_error(
 def test_corpus_fixture_declares_its_expectations() -> None:
     header = textwrap.dedent(CORPUS.read_text(encoding="utf-8").split("target:", 1)[0])
     assert "LinkedIn jumps" in header
+
+
+def test_fetch_refreshes_the_trends_snapshot_for_the_current_week(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    stamp = now.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    items = "".join(
+        f"<item><title>LinkedIn story number {word}</title>"
+        f"<link>https://feed.example/{word}</link><pubDate>{stamp}</pubDate></item>"
+        for word in ("alpha", "bravo")
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>',
+        encoding="utf-8",
+    )
+    config = tmp_path / "feeds.yml"
+    config.write_text(
+        f"sources:\n  - {{name: Local, url: {feed}, language: en}}\n"
+        "topics:\n  - {name: LinkedIn, aliases: [לינקדאין]}\n",
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    argv = ["fetch", "--config", str(config), "--content", str(content)]
+    assert cli.main([*argv, "--state", str(tmp_path / "state.sqlite")]) == 0
+    data = json.loads((content / "data" / "trends.json").read_text(encoding="utf-8"))
+    assert data["latest_week"] == week_of(now)
+    assert len(data["weeks"]) == 12

@@ -17,6 +17,7 @@ import logging
 import os
 import posixpath
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ from attention.trends import (
     snapshot,
     week_bounds,
     week_monday,
+    week_of,
     write_snapshot,
 )
 
@@ -470,3 +472,15 @@ def link_cited_briefs(generators: Sequence[Any]) -> None:
         )
         cited = [by_key[key] for key in keys if key in by_key]
         digest.cited_briefs = list(dict.fromkeys(cited))
+
+
+def refresh_trends_from_store(
+    config: Any, store: Any, content_dir: Path, now: datetime | None = None
+) -> Path | None:
+    """After a fetch: rewrite the Trends snapshot for the current week; never fails the fetch."""
+    week = week_of(now or datetime.now(UTC))
+    try:
+        return refresh_snapshot(config, entries_for_window(store, week), week, content_dir)
+    except (OSError, sqlite3.Error) as exc:
+        logger.warning("trends: snapshot not written under %s: %s", content_dir, exc)
+        return None

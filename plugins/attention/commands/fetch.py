@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..config import ConfigError, load_config
+from ..digest import refresh_trends_from_store
 from ..store import Store, default_state_path
 from ..update import FetchRun, RunReport, SourceReport, select_sources
 
@@ -86,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 progress.update(task, advance=1, description=row.name)
 
             report = fetch_run.run(sources, on_progress=advance)
+        if not args.dry_run:  # the Trends page reads this snapshot (the build stays offline)
+            refresh_trends_from_store(config, store, args.content)
     console.print(_table(report), soft_wrap=True)
     console.print(_summary(report))
     return report.exit_status
