@@ -74,7 +74,7 @@ def test_draft_has_metadata_then_trends_table_first_then_topic_sections(
     assert datetime.fromisoformat(meta["date"]).isoformat() == meta["date"]
     table_lines = [line for line in text.splitlines() if line.startswith("|")]
     assert table_lines[0] == "| # | נושא | מקורות | שינוי מול הבסיס |"
-    assert table_lines[2].startswith("| 1 | [LinkedIn](#topic-linkedin) | 6 | +5.8")
+    assert table_lines[2].startswith("| 1 | [LinkedIn](#topic-linkedin) | 6 | \u2066+5.8 (0.2")
     headings = re.findall(r"^## (.*) \{#([a-z0-9-]+)\}$", text, re.M)
     assert headings[0] == ("מגמות השבוע", "trends")
     assert headings[1] == ("LinkedIn", "topic-linkedin")

@@ -233,7 +233,8 @@ def _why(trend: Trend, labels: Mapping[str, str]) -> str:
 
 
 def _change(trend: Trend) -> str:
-    return f"{trend.change:+.1f} ({trend.baseline:.1f} → {trend.source_count})"
+    """``+5.8 (0.2 → 6)`` inside a left-to-right isolate, so it reads the same in RTL pages."""
+    return f"\u2066{trend.change:+.1f} ({trend.baseline:.1f} → {trend.source_count})\u2069"
 
 
 def _story_order(story: Story) -> tuple[float, float]:
@@ -302,7 +303,7 @@ def render_draft(report: TrendReport, number: int, settings: Any) -> str:
         f"Slug: {slug}",
         f"Issue: {number}",
         "Category: digest",
-        f"Tags: digest, trends, {slug}",
+        "Tags: digest, trends",
         f"Summary: {labels['summary']}",
         "Status: draft",
     ]
