@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from pelican import signals
 
-from attention.digest import cited_link_keys
-from attention.trends import snapshot, write_snapshot
+from attention.config import DigestSettings
+from attention.digest import cited_link_keys, write_draft
+from attention.trends import analyse, snapshot, write_snapshot
 from attention.trends_page import load_snapshot, page_context, sparkline
 from browser import DESKTOP, PHONE, browser_fixture, new_page_fixture  # noqa: F401  (fixtures)
 from sitebuild import REPO, build
@@ -30,6 +31,7 @@ def _content(tmp: Path, with_snapshot: bool) -> Path:
     if with_snapshot:
         entries, topics, week = load_corpus()
         write_snapshot(content / "data" / "trends.json", snapshot(entries, topics, week))
+        write_draft(analyse(entries, topics, week), content / "digests", DigestSettings())
     return content
 
 
@@ -67,6 +69,17 @@ def test_trends_page_renders_top_topics_with_an_accessible_sparkline_each(
     points = re.search(r'<polyline points="([^"]+)"', latest)
     assert points and len(points[1].split()) == 12
     assert html.count('class="trends-week"') == 4  # the four most recent weeks
+
+
+def test_digest_draft_builds_as_a_draft_page_with_its_trends_table(
+    built: tuple[Path, dict[str, list[str]]],
+) -> None:
+    drafts = list((built[0] / "drafts").rglob("*2026-w47*/index.html"))
+    assert len(drafts) == 1
+    html = drafts[0].read_text(encoding="utf-8")
+    assert '<h2 id="trends">' in html and "<table>" in html
+    assert '<a href="#topic-linkedin">LinkedIn</a>' in html
+    assert not list((built[0] / "digests").glob("*2026-w47*"))  # drafts stay out of the archive
 
 
 def test_trends_page_without_a_snapshot_says_there_is_no_data_yet(tmp_path: Path) -> None:
