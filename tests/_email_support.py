@@ -81,7 +81,8 @@ EDITION_HTML = """<!DOCTYPE html>
 <table role="presentation" width="600" dir="rtl" style="direction: rtl; text-align: right;">
 <tr><td>
 <h1>{subject}</h1>
-<p dir="auto">השבוע: גוגל מרחיבה את סקירות ה-AI לעברית, ו-WhatsApp Channels עוברים את ה-100 מיליון.</p>
+<p dir="auto">השבוע: גוגל מרחיבה את סקירות ה-AI לעברית,
+ו-WhatsApp Channels עוברים את ה-100 מיליון.</p>
 <p dir="auto"><a href="https://example.org/digests/3-ai-search/">לקריאה באתר</a></p>
 <p><a href="%%UNSUBSCRIBE_URL%%">הסרה מהרשימה</a></p>
 </td></tr>

@@ -63,7 +63,7 @@ def load_settings(path: Path) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         edition = load_edition(args.output, args.digest)
     except EditionError as exc:
@@ -94,7 +94,7 @@ def _smtp(args: argparse.Namespace, edition: Edition, settings: dict, err: Conso
     from attention.send.smtp import ConfigError, SendAborted, SmtpConfig, SmtpSender, write_dry_run
     from attention.subscribers import SubscriberStore
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     try:
         config = SmtpConfig.from_settings(settings)
     except ConfigError as exc:

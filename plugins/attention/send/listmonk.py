@@ -176,6 +176,8 @@ def _check(response: httpx.Response, doing: str) -> dict:
         detail = message or response.text[:200]
         raise ListmonkError(f"listmonk could not {doing}: HTTP {response.status_code} {detail}")
     data = body.get("data") if isinstance(body, dict) else None
+    if data is True:  # e.g. POST /api/campaigns/{id}/test
+        return {}
     if not isinstance(data, dict):
         raise ListmonkError(f"listmonk could not {doing}: unexpected reply {response.text[:200]!r}")
     return data

@@ -1,0 +1,129 @@
+"""`attention send` and `attention subscribers` as a person uses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from _email_support import SmtpServer, write_edition
+from attention.cli import main
+from attention.send.sendlog import SendLog
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ATTENTION_STATE_DIR", str(tmp_path / "state"))
+    for name in ("ATTENTION_SMTP_HOST", "ATTENTION_EMAIL_FROM", "ATTENTION_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    write_edition(tmp_path / "output", "3-ai-search", issue=3)
+    write_edition(tmp_path / "output", "3-ai-search-en", issue=3, lang="en", translation=True,
+                  subject="Attention #3: AI search")  # fmt: skip
+    write_edition(tmp_path / "output", "4-retail-media", issue=4, status="draft")
+    return tmp_path
+
+
+@pytest.fixture
+def smtp(site: Path, monkeypatch: pytest.MonkeyPatch):
+    with SmtpServer() as server:
+        monkeypatch.setenv("ATTENTION_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("ATTENTION_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("ATTENTION_SMTP_SECURITY", "none")
+        monkeypatch.setenv("ATTENTION_SMTP_RATE", "0")
+        monkeypatch.setenv("ATTENTION_EMAIL_FROM", "news@example.org")
+        yield server
+
+
+def send(*args: str) -> int:
+    return main(["send", *args, "--settings", "absent.py", "--no-progress"])
+
+
+def test_unknown_digest_lists_close_matches(site, capsys):
+    assert send("3-ai-serch", "--via", "smtp") == 1
+    err = capsys.readouterr().err
+    assert "unknown digest '3-ai-serch'" in err
+    assert "close matches: 3-ai-search" in err
+
+
+def test_missing_build_says_to_run_make_html(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert send("3", "--via", "smtp") == 1
+    assert "build the site first (`make html`)" in capsys.readouterr().err
+
+
+def test_draft_digest_is_refused_unless_allowed(smtp, capsys):
+    main(["subscribers", "add", "r@example.org"])
+    assert send("4", "--via", "smtp") == 1
+    assert "4-retail-media is a draft" in capsys.readouterr().err
+    assert smtp.handler.messages == []
+    assert send("4", "--via", "smtp", "--allow-draft") == 0
+    assert len(smtp.handler.messages) == 1
+
+
+def test_missing_smtp_settings_are_named_in_one_line(site, capsys):
+    assert send("3", "--via", "smtp") == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "error: missing SMTP settings: EMAIL_SMTP_HOST (or $ATTENTION_SMTP_HOST), "
+        "EMAIL_FROM (or $ATTENTION_EMAIL_FROM)"
+    )
+
+
+def test_issue_number_picks_the_original_language_edition(smtp, capsys):
+    main(["subscribers", "add", "r@example.org"])
+    assert send("3", "--via", "smtp") == 0
+    out = capsys.readouterr().out
+    assert "3-ai-search: sent 1, skipped as already sent 0, failed 0" in out
+    assert smtp.handler.parsed()[0]["Content-Language"] == "he"
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(smtp, site, capsys):
+    main(["subscribers", "add", "a@example.org", "b@example.org"])
+    assert send("3-ai-search", "--via", "smtp", "--dry-run") == 0
+    files = sorted((site / "state" / "dry-run" / "3-ai-search").glob("*.eml"))
+    assert [f.name for f in files] == ["00001-a@example.org.eml", "00002-b@example.org.eml"]
+    assert b"List-Unsubscribe:" in files[0].read_bytes()
+    assert smtp.handler.messages == []
+    with SendLog() as log:
+        assert log.entries("3-ai-search") == {}
+
+
+def test_to_sends_one_test_message_and_logs_nothing(smtp, capsys):
+    main(["subscribers", "add", "a@example.org", "b@example.org"])
+    assert send("3", "--via", "smtp", "--to", "editor@example.org") == 0
+    assert [r for r, _raw in smtp.handler.messages] == [["editor@example.org"]]
+    with SendLog() as log:
+        assert log.entries("3-ai-search") == {}
+
+
+def test_second_send_reports_everyone_as_already_sent(smtp, capsys):
+    main(["subscribers", "add", "a@example.org", "b@example.org"])
+    send("3", "--via", "smtp")
+    capsys.readouterr()
+    assert send("3", "--via", "smtp") == 0
+    assert "sent 0, skipped as already sent 2, failed 0" in capsys.readouterr().out
+    assert len(smtp.handler.messages) == 2
+
+
+def test_refused_recipient_is_listed_with_the_servers_reason(smtp, capsys):
+    main(["subscribers", "add", "a@example.org", "gone@example.org"])
+    smtp.handler.refuse["gone@example.org"] = "550 5.1.1 User unknown"
+    assert send("3", "--via", "smtp") == 1
+    out = capsys.readouterr().out
+    assert "sent 1, skipped as already sent 0, failed 1" in out
+    assert "failed 1: 550 5.1.1 User unknown (e.g. gone@example.org)" in out
+
+
+def test_subscribers_commands_round_trip(site, capsys):
+    source = site / "in.csv"
+    source.write_text("email,name\nא@example.org,x\nok@example.org,אור\n", encoding="utf-8")
+    assert main(["subscribers", "import", str(source)]) == 0
+    captured = capsys.readouterr()
+    assert "1 added" in captured.out and "1 invalid" in captured.out
+    assert "skipped:" in captured.err
+    assert main(["subscribers", "remove", "ok@example.org"]) == 0
+    assert main(["subscribers", "count"]) == 0
+    assert "active 0, unsubscribed 1" in capsys.readouterr().out
+    assert main(["subscribers", "export", str(site / "out.csv")]) == 0
+    assert "ok@example.org,אור,unsubscribed" in (site / "out.csv").read_text(encoding="utf-8")
