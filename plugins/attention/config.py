@@ -45,6 +45,7 @@ class Defaults(BaseModel):
     backoff_max_hours: float = Field(72.0, ge=0, description="cap on the exponential backoff")
     retry_after_max_hours: float = Field(48.0, ge=0, description="cap on a server's Retry-After")
     excerpt_chars: int = Field(480, ge=0, description="length of the stub excerpt")
+    parse_workers: int = Field(0, ge=0, le=32, description="parser processes; 0 = automatic")
 
 
 class Source(BaseModel):

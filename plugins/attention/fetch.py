@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import queue
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,7 +168,8 @@ class Fetcher:
         if _is_local(request.location):
             result = await asyncio.to_thread(self._read_local, request)
             return _with_elapsed(result, started)
-        async with self._global, self._host_gate(request.location):
+        # the host gate first: a request queued behind its host must not hold a global slot
+        async with self._host_gate(request.location), self._global:
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.settings.timeout_total):
@@ -304,6 +307,48 @@ class Fetcher:
             body=body,
             etag=validator,
         )
+
+
+def fetch_in_background(
+    requests: Sequence[FetchRequest], settings: Defaults
+) -> Iterator[FetchResult]:
+    """Yield results as they complete while the HTTP work runs in its own thread.
+
+    The caller's thread is free to parse and write (CPU and disk) without stalling the event
+    loop; leaving the loop early cancels the fetches still in flight.
+    """
+    results: queue.Queue[FetchResult | BaseException | None] = queue.Queue()
+    loop = asyncio.new_event_loop()
+
+    async def produce() -> None:
+        async with Fetcher(settings) as fetcher:
+            async for result in fetcher.fetch_many(requests):
+                results.put(result)
+
+    task = loop.create_task(produce())
+
+    def work() -> None:
+        try:
+            loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            pass
+        except BaseException as exc:  # handed to the consumer, raised there
+            results.put(exc)
+        finally:
+            results.put(None)
+            loop.close()
+
+    thread = threading.Thread(target=work, name="attention-fetch", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if thread.is_alive():
+            loop.call_soon_threadsafe(task.cancel)
+        thread.join()
 
 
 async def fetch_all(

@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS entries (
     first_seen        REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_canonical ON entries(canonical_url);
-CREATE INDEX IF NOT EXISTS entries_title_key ON entries(title_key) WHERE title_key != '';
+CREATE INDEX IF NOT EXISTS entries_title_key ON entries(title_key, published);
 CREATE INDEX IF NOT EXISTS entries_published ON entries(published);
 CREATE INDEX IF NOT EXISTS entries_primary ON entries(primary_identity);
 CREATE TABLE IF NOT EXISTS stubs (

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .canonical import canonical_url
-from .parse import clean_text
+from .parse import UNSAFE_CHARS
 from .records import Entry
 from .store import Store, StubRecord
 
@@ -39,6 +39,7 @@ MAX_META_CHARS = 200
 MAX_SLUG_CHARS = 60
 MIN_SLUG_CHARS = 8
 TMP_PREFIX = ".attention-"
+SAFE_STUB_PATH = re.compile(rf"{BRIEFS_DIR}/\d{{4}}/\d{{2}}/[a-z0-9]+(?:-[a-z0-9]+)*\.md")
 TAKE_PLACEHOLDER = {
     "he": "_הטייק שלך: למה זה חשוב לקוראים שלנו?_",
     "en": "_Your take: why does this matter to our readers?_",
@@ -110,8 +111,10 @@ def unique_slug(entry: Entry, taken: Callable[[str], bool]) -> str:
 
 
 def meta_value(text: str, limit: int = MAX_META_CHARS) -> str:
-    """One metadata value: single line, no markup, no template syntax, bounded length."""
-    text = clean_text(text, limit)
+    """One metadata value: single line, markup escaped, no template syntax, bounded length."""
+    text = " ".join(UNSAFE_CHARS.sub("", text).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
     text = html.escape(text, quote=True)
     return text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
@@ -220,10 +223,10 @@ class StubWriter:
         return slug in self._existing_stems or self.store.slug_taken(slug)
 
     def _target(self, relative: str) -> Path:
-        target = (self.content_dir / relative).resolve()
-        if not target.is_relative_to(self.briefs_dir.resolve()):
-            raise ValueError(f"stub path escapes {self.briefs_dir}: {relative}")
-        return target
+        """The file for a stored relative path, refusing anything outside ``briefs/``."""
+        if not SAFE_STUB_PATH.fullmatch(relative):
+            raise ValueError(f"stub path escapes {self.briefs_dir}: {relative!r}")
+        return self.content_dir / relative
 
     def plan_new(self, entry: Entry) -> str:
         """Choose slug and path for a new primary entry and record the text to write."""

@@ -8,16 +8,18 @@ leaves the store and ``content/`` consistent; the next run first completes what 
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import Config, Source
-from .fetch import Fetcher, FetchRequest, FetchResult, now_utc
-from .parse import ParseError, parse_feed
+from .fetch import FetchRequest, FetchResult, fetch_in_background, now_utc
+from .parse import ParsedFeed, ParseError, parse_feed
 from .store import FeedState, Store
 from .stubs import StubOutcome, StubWriter
 
@@ -28,6 +30,7 @@ UNCHANGED = "unchanged"
 ERROR = "error"
 WAITING = "waiting"
 DISABLED = "disabled"
+PARALLEL_PARSE_MIN_FEEDS = 24  # below this, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,35 @@ class RunReport:
     def stubs_written(self) -> int:
         """New stub files written in this run (updates of existing stubs not counted)."""
         return sum(1 for o in self.stubs + self.recovered if o.action == "written")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseRequest:
+    """Everything a worker process needs to parse one fetched feed."""
+
+    body: bytes
+    source: Source
+    feed_key: str
+    headers: dict[str, str]
+    final_url: str
+    fetched_at: datetime
+    max_items: int
+
+
+def parse_job(request: ParseRequest) -> ParsedFeed | ParseError:
+    """Parse one feed (in a worker process or inline); a ParseError is returned, not raised."""
+    try:
+        return parse_feed(
+            request.body,
+            source=request.source,
+            feed_key=request.feed_key,
+            headers=request.headers,
+            final_url=request.final_url,
+            fetched_at=request.fetched_at,
+            max_items=request.max_items,
+        )
+    except ParseError as exc:
+        return exc
 
 
 def backoff_delay(error_count: int, base_minutes: float, max_hours: float) -> timedelta:
@@ -113,22 +145,17 @@ class FetchRun:
         on_progress: Callable[[SourceReport], None] | None = None,
     ) -> RunReport:
         """Fetch ``sources``; ``on_progress`` is called once per source as it finishes."""
+        progress = on_progress or (lambda _row: None)
         if not self.dry_run:
             self.report.recovered = self.writer.complete_pending()
-        asyncio.run(self._run(sources, on_progress or (lambda _row: None)))
-        order = {source.name: i for i, source in enumerate(sources)}
-        self.report.sources.sort(key=lambda row: order.get(row.name, len(order)))
-        return self.report
-
-    async def _run(self, sources: list[Source], on_progress: Callable[[SourceReport], None]):
         requests: list[FetchRequest] = []
         by_key: dict[str, Source] = {}
         for source in sources:
             row = self._skip_reason(source)
             if row is not None:
-                self._add(row, on_progress)
+                self._add(row, progress)
                 continue
-            key = self.config.source_location(source) if source.is_local else source.url
+            key = self._key(source)
             state = self.store.feed(key)
             location = state.current_url if state and not source.is_local else key
             requests.append(
@@ -140,17 +167,98 @@ class FetchRun:
                 )
             )
             by_key[key] = source
-        if not requests:
-            return
-        async with Fetcher(self.settings) as fetcher:
-            async for result in fetcher.fetch_many(requests):
+        if requests:
+            self._fetch_and_process(requests, by_key, progress)
+        order = {source.name: i for i, source in enumerate(sources)}
+        self.report.sources.sort(key=lambda row: order.get(row.name, len(order)))
+        return self.report
+
+    def _fetch_and_process(
+        self,
+        requests: list[FetchRequest],
+        by_key: dict[str, Source],
+        progress: Callable[[SourceReport], None],
+    ) -> None:
+        """Fetch in a background thread, parse in worker processes, store and write here."""
+        pool = self._parse_pool(len(requests))
+        parsing: list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]] = []
+        try:
+            for result in fetch_in_background(requests, self.settings):
                 source = by_key[result.key]
+                if pool is not None and result.outcome == "ok":
+                    now = self.now()
+                    job = pool.submit(parse_job, self._parse_request(source, result, now))
+                    parsing.append((source, result, now, job))
+                else:
+                    self._finish(source, result, None, None, progress)
+                parsing = self._settle_parsed(parsing, progress, wait_all=False)
+            self._settle_parsed(parsing, progress, wait_all=True)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _parse_pool(self, jobs: int) -> ProcessPoolExecutor | None:
+        """Worker processes for parsing when there is enough to parse and a spare core."""
+        workers = self.settings.parse_workers
+        if workers == 0:
+            cores = os.cpu_count() or 1
+            workers = min(2, cores) if cores > 1 and jobs >= PARALLEL_PARSE_MIN_FEEDS else 1
+        if workers <= 1:
+            return None
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        # start the workers now, before the fetch thread exists (fork copies only this thread)
+        for ready in [pool.submit(os.getpid) for _ in range(workers)]:
+            ready.result()
+        return pool
+
+    def _parse_request(self, source: Source, result: FetchResult, now: datetime) -> ParseRequest:
+        return ParseRequest(
+            body=result.body,
+            source=source,
+            feed_key=result.key,
+            headers=result.headers,
+            final_url=result.final_url,
+            fetched_at=now,
+            max_items=self.settings.max_items_per_feed,
+        )
+
+    def _settle_parsed(
+        self,
+        parsing: list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]],
+        progress: Callable[[SourceReport], None],
+        *,
+        wait_all: bool,
+    ) -> list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]]:
+        waiting = []
+        for source, result, now, job in parsing:
+            if wait_all or job.done():
                 try:
-                    row = self._process(source, result)
-                except Exception as exc:  # one bad feed must not stop the run
-                    logger.exception("attention.fetch: %s: unexpected failure", source.name)
-                    row = SourceReport(source.name, ERROR, reason=f"internal error: {exc}")
-                self._add(row, on_progress)
+                    parsed: ParsedFeed | ParseError = job.result()
+                except Exception as exc:  # a crashed worker: report it on this source
+                    parsed = ParseError(f"parser failed: {type(exc).__name__}: {exc}")
+                self._finish(source, result, parsed, now, progress)
+            else:
+                waiting.append((source, result, now, job))
+        return waiting
+
+    def _finish(
+        self,
+        source: Source,
+        result: FetchResult,
+        parsed: ParsedFeed | ParseError | None,
+        now: datetime | None,
+        progress: Callable[[SourceReport], None],
+    ) -> None:
+        try:
+            row = self._process(source, result, parsed, now)
+        except Exception as exc:  # one bad feed must not stop the run
+            logger.exception("attention.fetch: %s: unexpected failure", source.name)
+            row = SourceReport(source.name, ERROR, reason=f"internal error: {exc}")
+        self._add(row, progress)
+
+    def _key(self, source: Source) -> str:
+        """The stable key of a source in the store: its URL, or the absolute path of a file."""
+        return self.config.source_location(source) if source.is_local else source.url
 
     def _add(self, row: SourceReport, on_progress: Callable[[SourceReport], None]) -> None:
         self.report.sources.append(row)
@@ -161,8 +269,7 @@ class FetchRun:
             return SourceReport(source.name, DISABLED, reason="disabled in the configuration")
         if self.force:
             return None
-        key = self.config.source_location(source) if source.is_local else source.url
-        state = self.store.feed(key)
+        state = self.store.feed(self._key(source))
         now = self.now()
         if state and state.next_check and state.next_check > now:
             why = state.reason or "previous failure"
@@ -175,8 +282,14 @@ class FetchRun:
             )
         return None
 
-    def _process(self, source: Source, result: FetchResult) -> SourceReport:
-        now = self.now()
+    def _process(
+        self,
+        source: Source,
+        result: FetchResult,
+        parsed: ParsedFeed | ParseError | None = None,
+        now: datetime | None = None,
+    ) -> SourceReport:
+        now = now or self.now()
         previous = self.store.feed(result.key) or FeedState(
             url=result.key, name=source.name, current_url=result.key
         )
@@ -203,18 +316,10 @@ class FetchRun:
                 with self.store.transaction():
                     self.store.save_feed(replace(succeeded, status=UNCHANGED, reason=moved))
             return SourceReport(source.name, UNCHANGED, reason=moved or "not modified (304)")
-        try:
-            parsed = parse_feed(
-                result.body,
-                source=source,
-                feed_key=result.key,
-                headers=result.headers,
-                final_url=result.final_url,
-                fetched_at=now,
-                max_items=self.settings.max_items_per_feed,
-            )
-        except ParseError as exc:
-            return self._failed(source, previous, str(exc), now, None)
+        if parsed is None:
+            parsed = parse_job(self._parse_request(source, result, now))
+        if isinstance(parsed, ParseError):
+            return self._failed(source, previous, str(parsed), now, None)
         notes = "; ".join(part for part in (parsed.warning, moved) if part)
         cutoff = now - timedelta(days=self.settings.lookback_days)
         if self.dry_run:
