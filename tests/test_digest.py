@@ -78,7 +78,7 @@ def test_draft_has_metadata_then_trends_table_first_then_topic_sections(
     headings = re.findall(r"^## (.*) \{#([a-z0-9-]+)\}$", text, re.M)
     assert headings[0] == ("מגמות השבוע", "trends")
     assert headings[1] == ("LinkedIn", "topic-linkedin")
-    assert len(headings) == 1 + 5 + 1  # trends, five top topics, other items
+    assert len(headings) == 1 + 4 + 1  # trends, the four ranked topics, other items
     assert text.index("| 1 |") < text.index("## LinkedIn")
     linkedin = text.split("## LinkedIn", 1)[1].split("\n## ", 1)[0]
     assert "[עדכון בלינקדאין: פיד וידאו נפרד למשתמשים בישראל](https://shivuk.example/" in linkedin

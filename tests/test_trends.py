@@ -97,8 +97,9 @@ def test_series_counts_distinct_sources_per_week_over_twelve_weeks(report: Trend
 
 def test_discovered_terms_rank_beside_watch_topics(report: TrendReport) -> None:
     terms = {trend.topic: trend for trend in report.trends if trend.kind == "term"}
-    assert "B2B" in terms  # a Hebrew and an English title
-    assert set(terms["B2B"].sources) == {"Kesher Digital", "Signal and Noise"}
+    assert "B2B" in terms  # Hebrew, English and Italian titles
+    assert set(terms["B2B"].sources) == {"Kesher Digital", "Signal and Noise", "Bottega Digitale"}
+    assert "reach" not in terms  # two sources sharing an ordinary word is not a trend
     assert "לון" not in terms and "מלון" not in terms  # a single source only
     assert "סרטון" not in terms  # only in summaries: not discovered from there
 

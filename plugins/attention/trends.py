@@ -10,8 +10,9 @@
 3. Per topic and week, the count is the number of distinct sources with a story mentioning it.
    The score of week *w* is ``(s - b) / sqrt(b + 1)`` where *s* is the count in *w* and *b* the
    mean count over the ``baseline_weeks`` weeks before it (weeks before the corpus starts are
-   not counted). A topic needs ``min_sources`` sources; ties go to the heavier sources (the sum
-   of their feed weights), then to watch-list topics, then by name.
+   not counted). A watch-list topic needs ``min_sources`` sources and a discovered term one more
+   (two sources sharing an ordinary word is a coincidence, not a trend); ties go to the heavier
+   sources (the sum of their feed weights), then to watch-list topics, then by name.
 
 Everything returned keeps its evidence: a :class:`Trend` lists its sources and stories and can
 explain its score in one sentence.
@@ -44,6 +45,7 @@ MIN_TITLE_WORDS = 3
 MIN_NEAR_DUPLICATE_WORDS = 4
 _SITE_SUFFIX = re.compile(r"\s+[|\-\u2013\u2014:]\s+[^|\-\u2013\u2014:]{1,40}$")
 MIN_TERM_LENGTH = 3
+DISCOVERED_EXTRA_SOURCES = 1
 SUMMARY_CHARS = 600
 
 WATCH = "topic"
@@ -481,14 +483,15 @@ def count_mentions(
 def rank_week(
     mentions: Mentions, week: str, *, baseline_weeks: int = 6, min_sources: int = 2
 ) -> list[Trend]:
-    """The topics of ``week`` with at least ``min_sources`` sources, best first."""
+    """The topics of ``week`` with enough sources, best first (see the module docstring)."""
     first_week = mentions.first_week or week
     earlier = weeks_ending(week, baseline_weeks + 1)[:-1]
     baseline_span = [w for w in earlier if w >= first_week]
     trends = []
     for key, weeks in mentions.by_topic.items():
         current = weeks.get(week)
-        if not current or len(current) < min_sources:
+        needed = min_sources if key.startswith(WATCH) else min_sources + DISCOVERED_EXTRA_SOURCES
+        if not current or len(current) < needed:
             continue
         counts = [len(weeks.get(w, ())) for w in baseline_span]
         baseline = sum(counts) / len(counts) if counts else 0.0
