@@ -130,3 +130,21 @@ SUBSCRIBE = {
 COMMENTS = None
 # The share image for pages without an `Image:` of their own (theme/static/images, 1200×630).
 SHARE_IMAGE = {"path": "theme/images/share-default.png", "width": 1200, "height": 630}
+
+# --- Email edition and delivery (attention.email, attention.send) -------------------------------
+# Owned by the email feature; documented in README, "Email edition and delivery". Secrets (SMTP
+# user and password, listmonk and Buttondown credentials) come from the environment only.
+# Links in the email edition must be absolute: SITEURL when it is (publishconf.py), else this.
+EMAIL_SITEURL = "https://attention.example.org"
+EMAIL_MAX_BYTES = 90 * 1024  # HTML budget per edition; Gmail clips messages at 102 KB
+EMAIL_FROM = "קשב <hello@example.org>"
+EMAIL_REPLY_TO = CONTACT_EMAIL
+EMAIL_SMTP_HOST = ""  # or $ATTENTION_SMTP_HOST
+EMAIL_SMTP_PORT = 587
+EMAIL_SMTP_SECURITY = "starttls"  # "starttls", "ssl" (port 465) or "none"
+EMAIL_SMTP_RATE = 20  # messages per second over the whole pool; 0 = no limit
+EMAIL_SMTP_POOL = 4  # SMTP connections in parallel
+EMAIL_UNSUBSCRIBE_MAILTO = CONTACT_EMAIL  # List-Unsubscribe mailto: target
+EMAIL_UNSUBSCRIBE_URL = ""  # https://…/unsubscribe?t={token} once an endpoint exists
+EMAIL_LISTMONK_LISTS = []  # listmonk list ids (or $LISTMONK_LISTS, or --list)
+EMAIL_LISTMONK_TEMPLATE_ID = None  # a listmonk template that is only {{ template "content" . }}

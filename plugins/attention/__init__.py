@@ -27,3 +27,7 @@ def register() -> None:
     signals.get_generators.connect(sitemap.get_generators)
     signals.all_generators_finalized.connect(digest.link_cited_briefs)
     signals.get_generators.connect(trends_page.get_generators)
+
+    from attention.email import edition
+
+    signals.all_generators_finalized.connect(edition.write_editions)

@@ -1,0 +1,1 @@
+"""The email edition of each digest, built with the site (see :mod:`attention.email.edition`)."""

@@ -1,0 +1,160 @@
+"""The plain-text part of an email, derived from the same HTML: links become numbered footnotes.
+
+## Heading            ->  Heading
+                           -------
+<a href="u">text</a>  ->  text [1]      ...      [1] u
+<li>item</li>         ->  - item   (or "1. item" in an ordered list)
+<img alt="x">         ->  [x]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+logger = logging.getLogger(__name__)
+
+WIDTH = 76
+_BLOCKS = {"p", "div", "section", "article", "header", "footer", "table", "tr", "blockquote",
+           "figure", "figcaption", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5",
+           "h6", "dl", "dt", "dd", "br"}  # fmt: skip
+_SKIP = {"script", "style", "head", "title", "template"}
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+
+
+@dataclass
+class _List:
+    ordered: bool
+    number: int = 0
+    pending: bool = False  # the item's marker is not written yet
+
+
+class _TextBuilder(HTMLParser):
+    """Collects blocks of text and the links met on the way."""
+
+    def __init__(self, skip_prefix: str = "") -> None:
+        super().__init__(convert_charrefs=True)
+        self._skip_prefix = skip_prefix
+        self.blocks: list[str] = []
+        self.links: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+        self._pre = 0
+        self._href: list[str | None] = []
+        self._lists: list[_List] = []
+        self._heading: str | None = None
+        self._quote = 0
+
+    # -- structure ----------------------------------------------------------------------------
+    def _flush(self) -> None:
+        raw = "".join(self._current)
+        self._current = []
+        text = raw.strip("\n") if self._pre else _SPACES.sub(" ", raw).strip()
+        if not text:
+            return
+        if self._heading:
+            underline = "=" if self._heading in ("h1", "h2") else "-"
+            text = f"{text}\n{underline * min(len(text), WIDTH)}"
+        elif not self._pre:
+            indent = "  " * max(0, len(self._lists) - 1)
+            prefix = hang = ""
+            if self._lists:
+                current = self._lists[-1]
+                marker = f"{current.number}. " if current.ordered else "- "
+                hang = " " * len(marker)
+                if current.pending:
+                    prefix, current.pending = marker, False
+                else:
+                    prefix = hang
+            quote = "> " * self._quote
+            text = textwrap.fill(
+                text,
+                width=WIDTH,
+                initial_indent=quote + indent + prefix,
+                subsequent_indent=quote + indent + hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        self.blocks.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+            return
+        values = dict(attrs)
+        if tag in _BLOCKS:
+            self._flush()
+        if tag in ("ul", "ol"):
+            self._lists.append(_List(ordered=tag == "ol"))
+        elif tag == "li" and self._lists:
+            self._lists[-1].number += 1
+            self._lists[-1].pending = True
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = tag
+        elif tag == "pre":
+            self._pre += 1
+        elif tag == "blockquote":
+            self._quote += 1
+        elif tag == "a":
+            self._href.append(values.get("href"))
+        elif tag == "img":
+            alt = (values.get("alt") or "").strip()
+            if alt:
+                self._current.append(f"[{alt}]")
+        elif tag == "hr":
+            self.blocks.append("-" * 20)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(0, self._skip - 1)
+            return
+        if tag == "a" and self._href:
+            href = self._href.pop()
+            internal = self._skip_prefix and href and href.startswith(self._skip_prefix)
+            if href and not href.startswith("#") and not internal:
+                self._current.append(f" [{self._note(href)}]")
+            return
+        if tag in _BLOCKS:
+            self._flush()
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = None
+        elif tag == "pre":
+            self._pre = max(0, self._pre - 1)
+        elif tag == "blockquote":
+            self._quote = max(0, self._quote - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._current.append(data)
+
+    def _note(self, href: str) -> int:
+        """The footnote number of ``href`` (one number per distinct URL)."""
+        if href in self.links:
+            return self.links.index(href) + 1
+        self.links.append(href)
+        return len(self.links)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def html_to_text(html: str, notes_heading: str = "", skip_prefix: str = "") -> str:
+    """Plain text of ``html`` with numbered link footnotes at the end.
+
+    Links to ``#fragments`` (and to ``skip_prefix…``, e.g. the page's own sections) get none.
+    """
+    builder = _TextBuilder(skip_prefix)
+    builder.feed(html)
+    builder.close()
+    text = "\n\n".join(builder.blocks)
+    if builder.links:
+        notes = "\n".join(f"[{n}] {url}" for n, url in enumerate(builder.links, 1))
+        heading = f"{notes_heading}\n" if notes_heading else ""
+        text = f"{text}\n\n{heading}{notes}"
+    return text.strip() + "\n"
