@@ -263,6 +263,32 @@ def test_samples_run_offline_through_the_installed_command(tmp_path: Path) -> No
     assert again.returncode == 0 and "wrote 0 stubs" in again.stdout
 
 
+def child_pids(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc); [] where that is unavailable."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def wait_gone(pids: list[int], seconds: float) -> bool:
+    """True once none of ``pids`` is running (zombies awaiting their reaper count as gone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def synthetic_feed(number: int, items: int = 5) -> bytes:
     entries = "".join(
         f"<item><title>Synthetic story {number} number {i} about markets</title>"
@@ -304,11 +330,13 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
             if child.poll() is not None:
                 break
             time.sleep(0.005)
+        workers = child_pids(child.pid)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
         assert child.returncode == -signal.SIGKILL, "the run ended before it could be killed"
         killed_at = len(stub_files(tmp_path))
         assert killed_at < feeds * 5
+        assert wait_gone(workers, seconds=5), f"parser workers outlived the run: {workers}"
 
         for route in server.routes.values():
             route.delay = 0

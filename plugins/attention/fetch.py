@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -349,21 +349,6 @@ def fetch_in_background(
         if thread.is_alive():
             loop.call_soon_threadsafe(task.cancel)
         thread.join()
-
-
-async def fetch_all(
-    requests: Sequence[FetchRequest],
-    settings: Defaults,
-    on_result: Callable[[FetchResult], None] | None = None,
-) -> list[FetchResult]:
-    """Fetch every request; call ``on_result`` as each one completes. Convenience wrapper."""
-    results: list[FetchResult] = []
-    async with Fetcher(settings) as fetcher:
-        async for result in fetcher.fetch_many(requests):
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-    return results
 
 
 def _is_local(location: str) -> bool:

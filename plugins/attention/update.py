@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -97,6 +99,17 @@ def parse_job(request: ParseRequest) -> ParsedFeed | ParseError:
         )
     except ParseError as exc:
         return exc
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave as soon as the run that started us is gone (even ``kill -9``)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="attention-parent-watch", daemon=True).start()
 
 
 def backoff_delay(error_count: int, base_minutes: float, max_hours: float) -> timedelta:
@@ -205,7 +218,12 @@ class FetchRun:
             workers = min(2, cores) if cores > 1 and jobs >= PARALLEL_PARSE_MIN_FEEDS else 1
         if workers <= 1:
             return None
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         # start the workers now, before the fetch thread exists (fork copies only this thread)
         for ready in [pool.submit(os.getpid) for _ in range(workers)]:
             ready.result()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -127,7 +126,3 @@ def _summary(report: RunReport) -> str:
     if report.recovered:
         line += f"; completed {len(report.recovered)} stub(s) left by an interrupted run"
     return line
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(0)
