@@ -179,3 +179,13 @@ def test_trends_page_is_readable_in_a_real_browser(
     )
     assert overflow <= 1
     assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
+
+
+def test_trends_page_and_digest_draft_are_valid_html(
+    built: tuple[Path, dict[str, list[str]]],
+) -> None:
+    from test_html_validity import validate
+
+    for folder in (built[0] / "trends", built[0] / "drafts" / "digests"):
+        result = validate("--root", str(folder))
+        assert result.returncode == 0, result.stdout + result.stderr
