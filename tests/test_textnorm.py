@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from attention.textnorm import Normalizer, raw_tokens
 
 
@@ -72,3 +73,8 @@ def test_hebrew_prefix_glued_to_a_latin_name_splits_off() -> None:
 
 def test_words_with_digits_stay_whole_and_bare_numbers_go() -> None:
     assert Normalizer().terms("B2B budgets in 2026", "en") == ["b2b", "budget"]
+
+
+def test_niqqud_does_not_split_a_hebrew_word() -> None:
+    assert raw_tokens("בְּלִינְקְדְּאִין") == ["בלינקדאין"]
+    assert Normalizer(attested=["לינקדאין"]).terms("בְּלִינְקְדְּאִין", "he") == ["לינקדאין"]

@@ -34,6 +34,7 @@ _TOKEN_RE = re.compile(
     r"|[^\W_\u0590-\u05ff]+(?:['\u2019\u02bc][^\W_\u0590-\u05ff]+)*"
 )
 _HEBREW_RE = re.compile(rf"[{HEBREW_LETTERS}]")
+_NIQQUD = re.compile(r"[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
 _APOSTROPHES = "'\u2019\u02bc"
 
 # Prefix chains, longest first: optional ו, optional ש / כש, optional one of ה ב כ ל מ.
@@ -99,9 +100,9 @@ def raw_tokens(text: str) -> list[str]:
     """Split text into word tokens (case kept); Hebrew and Latin runs are separate tokens.
 
     "בLinkedIn" gives "ב" and "LinkedIn"; "ב-LinkedIn" the same; "dell'AI" stays one token
-    (elisions are removed by :class:`Normalizer`).
+    (elisions are removed by :class:`Normalizer`). Niqqud and cantillation marks are dropped.
     """
-    return _TOKEN_RE.findall(text)
+    return _TOKEN_RE.findall(_NIQQUD.sub("", text))
 
 
 def _strip_apostrophes(token: str) -> str:
