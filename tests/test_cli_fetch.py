@@ -58,8 +58,8 @@ GOOD_NAMES = {
     "/dup-b": ("Dup B", "en"),
     "/hostile": ("Hostile", "en"),
 }
-# stories in the good feeds: 3 + 2 + 1 + 1 + 5 + 2 + 2 + 4 entries, 2 folded as duplicates
-GOOD_STUBS = 3 + 2 + 1 + 1 + 5 + 2 + 4
+# stories in the good feeds: 3 + 2 + 1 + 1 + 5 + 2 + 2 + 5 entries, 2 folded as duplicates
+GOOD_STUBS = 3 + 2 + 1 + 1 + 5 + 2 + 5
 
 
 @pytest.fixture(scope="module")

@@ -106,7 +106,7 @@ def test_empty_body_is_not_a_feed() -> None:
 
 def test_hostile_feed_is_neutralised() -> None:
     entries = {e.identity: e for e in parse("hostile.xml").entries}
-    assert len(entries) == 4
+    assert len(entries) == 5
     for entry in entries.values():
         assert "\n" not in entry.title and "\u202e" not in entry.title
         assert len(entry.title) <= 300
@@ -114,6 +114,9 @@ def test_hostile_feed_is_neutralised() -> None:
         for bad in ("<script", "onerror", "onclick", "javascript:", "data:", "<iframe", "<style"):
             assert bad not in html
         assert not entry.link.startswith("javascript")
+    breakout = next(e for e in entries.values() if e.title.startswith("Breakout"))
+    assert breakout.title == 'Breakout "quoted" attempt'
+    assert "script" not in breakout.summary_text and "alert" not in breakout.summary_text
     injected = next(e for e in entries.values() if e.title.startswith("Innocent"))
     assert injected.link == ""  # javascript: link dropped, not kept
 

@@ -100,9 +100,9 @@ def test_hostile_feed_cannot_inject_metadata_markup_templates_or_paths(tmp_path:
                 store.upsert_entry(entry)
                 writer.plan_new(entry)
         outcomes = writer.flush()
-    assert len(outcomes) == 4
+    assert len(outcomes) == 5
     files = sorted((tmp_path / "content" / "briefs").rglob("*.md"))
-    assert len(files) == 4
+    assert len(files) == 5
     assert not (Path("/tmp") / "pwn.html").exists()
     for path in files:
         assert path.resolve().is_relative_to((tmp_path / "content" / "briefs").resolve())
@@ -121,6 +121,30 @@ def test_hostile_feed_cannot_inject_metadata_markup_templates_or_paths(tmp_path:
         assert "save_as" not in meta
         assert len(meta["title"]) <= 200 * 6  # entities may lengthen, never a new line
         assert "<script" not in content and "onerror" not in content
+
+
+def test_hostile_stubs_build_with_pelican_without_script_or_template_code(
+    tmp_path: Path,
+) -> None:
+    from sitebuild import build
+
+    content = tmp_path / "content"
+    with Store.open(tmp_path / "s.sqlite") as store:
+        writer = StubWriter(store, content)
+        with store.transaction():
+            for entry in hostile_entries():
+                store.upsert_entry(entry)
+                writer.plan_new(entry)
+        writer.flush()
+    output = build(content, tmp_path / "output")
+    pages = sorted((output / "drafts").rglob("index.html"))
+    assert len(pages) == 5
+    for page in pages:
+        html = page.read_text("utf-8")
+        assert "<script>alert" not in html and "onerror" not in html
+        assert "javascript:" not in html
+    templated = next(p for p in pages if "7-7" in p.parent.name).read_text("utf-8")
+    assert "7*7" in templated and "and 49 with" not in templated  # never evaluated
 
 
 def test_long_title_is_cut_and_slug_stays_short() -> None:

@@ -39,6 +39,7 @@ feedparser.api.PREFERRED_XML_PARSERS = []
 
 MAX_TITLE_CHARS = 300
 MAX_SUMMARY_CHARS = 20_000
+MAX_UNESCAPE_ROUNDS = 4
 FUTURE_SLACK = timedelta(days=1)
 
 ALLOWED_TAGS = frozenset(
@@ -91,8 +92,18 @@ class ParsedFeed:
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
-    """Plain, single-line, bidi-safe text: no markup, controls or direction overrides."""
-    text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
+    """Plain, single-line, bidi-safe text: no markup, controls or direction overrides.
+
+    Markup is stripped until none is left, so that text escaped twice in the feed
+    (``&amp;lt;script&amp;gt;``) cannot turn back into a tag when a template unescapes it.
+    """
+    for _ in range(MAX_UNESCAPE_ROUNDS):
+        plain = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
+        if plain == text:
+            break
+        text = plain
+    else:
+        text = plain.replace("<", "‹").replace(">", "›")
     text = UNSAFE_CHARS.sub("", unicodedata.normalize("NFC", text))
     text = " ".join(text.split())
     if limit is not None and len(text) > limit:
