@@ -17,7 +17,7 @@ import pytest
 from _email_support import HEBREW_SUBJECT, SmtpServer, write_edition
 from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
 from attention.send.message import Envelope, MessageFactory
-from attention.send.sendlog import SendLog
+from attention.send.sendlog import SendLog, SendLogBusy
 from attention.send.smtp import SmtpConfig, SmtpSender
 from attention.subscribers import SubscriberStore
 
@@ -180,6 +180,33 @@ def test_base64_bodies_when_8bit_is_not_offered_decode_to_the_same_text(edition,
     for kind in ("plain", "html"):
         eight, b64 = (m.get_body((kind,)).get_content().replace("\r\n", "\n") for m in (m8, m64))
         assert eight == b64
+
+
+def test_handed_messages_count_as_sent_on_the_next_run(server, edition, store, tmp_path):
+    store.add("a@example.org")
+    store.add("b@example.org")
+    path = tmp_path / "state" / "sendlog.sqlite"
+    with SendLog(path) as log:  # a run killed right after a's final dot left the process
+        log.mark_sending("3-ai-search", "a@example.org", "<x@example.org>", "try1")
+        log.handed_marker("3-ai-search", "a@example.org", "try1")()
+    summary = _send(server, edition, store, tmp_path)
+    assert (summary.sent, summary.skipped, summary.unconfirmed) == (1, 1, 1)
+    assert server.handler.per_recipient() == {"b@example.org": 1}
+
+
+def test_journal_line_of_an_earlier_attempt_does_not_mark_a_retry_handed(tmp_path):
+    path = tmp_path / "sendlog.sqlite"
+    with SendLog(path) as log:  # dot of try 1 refused with 451, try 2 killed before its dot
+        log.mark_sending("e", "r@example.org", "<m@example.org>", "try1")
+        log.handed_marker("e", "r@example.org", "try1")()
+        log.mark_sending("e", "r@example.org", "<m@example.org>", "try2")
+    with SendLog(path) as log:
+        assert log.entries("e")["r@example.org"].status == "sending"
+
+
+def test_a_second_sender_on_the_same_log_is_refused(tmp_path):
+    with SendLog(tmp_path / "sendlog.sqlite"), pytest.raises(SendLogBusy):
+        SendLog(tmp_path / "sendlog.sqlite")
 
 
 KILL_SCRIPT = """

@@ -15,7 +15,7 @@ from attention.send.base import Edition, EditionError, SendSummary, load_edition
 from attention.subscribers import state_dir
 
 if TYPE_CHECKING:
-    from attention.send.sendlog import SendLog
+    from attention.send.sendlog import SendLog, SendLogBusy
     from attention.send.smtp import SmtpSender
     from attention.subscribers import Subscriber
 
@@ -110,7 +110,12 @@ def _smtp(args: argparse.Namespace, edition: Edition, settings: dict, err: Conso
         count = write_dry_run(edition, subscribers, config.envelope, folder)
         out.print(f"dry run: wrote {count} .eml files to {folder}/", markup=False)
         return 0
-    with SendLog() as log:
+    try:
+        log = SendLog()
+    except SendLogBusy as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_FAILED
+    with log:
         sender = SmtpSender(config, log)
         if args.to:
             try:
@@ -140,7 +145,7 @@ def _with_progress(
     if quiet or not err.is_terminal:
         return sender.deliver_to(edition, subscribers)
     columns = (
-        TextColumn(f"{edition.key}"),
+        TextColumn(f"issue {edition.issue}" if edition.issue else edition.key[:24]),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[failed]} failed"),

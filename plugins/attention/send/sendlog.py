@@ -21,6 +21,7 @@ recipients get the message again, nobody is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import os
 import sqlite3
@@ -40,6 +41,10 @@ SENDING = "sending"
 HANDED = "handed"
 SENT = "sent"
 FAILED = "failed"
+
+
+class SendLogBusy(RuntimeError):
+    """Another process holds the send log."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class SendLog:
                     status TEXT NOT NULL CHECK (status IN ('sending', 'handed', 'sent', 'failed')),
                     attempts INTEGER NOT NULL DEFAULT 0,
                     message_id TEXT NOT NULL DEFAULT '',
+                    try_id TEXT NOT NULL DEFAULT '',
                     reason TEXT NOT NULL DEFAULT '',
                     updated_at TEXT NOT NULL,
                     PRIMARY KEY (edition, recipient)
@@ -82,27 +88,36 @@ class SendLog:
             )
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self.journal_path = self.path.with_name(self.path.name + ".handed")
+        self._journal = os.open(self.journal_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._journal, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._journal)
+            self._db.close()
+            raise SendLogBusy(
+                f"{self.path}: another `attention send` is running with this send log"
+            ) from None
         self._fold_journal()
-        self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def _fold_journal(self) -> None:
-        """Turn journal lines into ``handed`` rows (for rows still ``sending``), then empty it."""
-        try:
-            raw = self.journal_path.read_bytes()
-        except FileNotFoundError:
-            return
-        pairs = []
+        """Turn journal lines into ``handed`` rows, then empty the journal.
+
+        A line counts only for the very attempt that wrote it (``try_id``): after a refusal at
+        the final dot and a retry that was cut short, the old line must not mark it handed.
+        """
+        raw = self.journal_path.read_bytes()
+        rows = []
         for line in raw.decode("utf-8", "replace").splitlines():
-            edition, _tab, recipient = line.partition("\t")
-            if recipient:
-                pairs.append((edition, recipient))
-        if pairs:
+            fields = line.split("\t")
+            if len(fields) == 3:
+                edition, recipient, try_id = fields
+                rows.append((_now(), edition, recipient, try_id))
+        if rows:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "UPDATE sends SET status = 'handed', updated_at = '"
-                + _now()
-                + "' WHERE edition = ? AND recipient = ? AND status = 'sending'",
-                pairs,
+                "UPDATE sends SET status = 'handed', updated_at = ?"
+                " WHERE edition = ? AND recipient = ? AND try_id = ? AND status = 'sending'",
+                rows,
             )
             self._db.execute("COMMIT")
         os.truncate(self.journal_path, 0)
@@ -128,28 +143,34 @@ class SendLog:
             ).fetchall()
         return {r: LogEntry(status, attempts, reason) for r, status, attempts, reason in rows}
 
-    def mark_sending(self, edition: str, recipient: str, message_id: str) -> None:
-        """Record that the final ``.`` is about to go (committed, no fsync of its own)."""
+    def mark_sending(self, edition: str, recipient: str, message_id: str, try_id: str) -> None:
+        """Record that the final ``.`` of attempt ``try_id`` is about to go.
+
+        Committed without an fsync of its own: a kill -9 cannot undo a committed write, and the
+        next ``sent`` commit syncs it too.
+        """
         with self._lock:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(
-                "INSERT INTO sends (edition, recipient, status, attempts, message_id, updated_at)"
-                " VALUES (?, ?, 'sending', 1, ?, ?)"
+                "INSERT INTO sends"
+                " (edition, recipient, status, attempts, message_id, try_id, updated_at)"
+                " VALUES (?, ?, 'sending', 1, ?, ?, ?)"
                 " ON CONFLICT (edition, recipient) DO UPDATE SET status = 'sending',"
                 " attempts = attempts + 1, message_id = excluded.message_id,"
-                " updated_at = excluded.updated_at",
-                (edition, recipient, message_id, _now()),
+                " try_id = excluded.try_id, updated_at = excluded.updated_at",
+                (edition, recipient, message_id, try_id, _now()),
             )
             self._db.execute(f"PRAGMA synchronous={self._synchronous}")
 
-    def handed_marker(self, edition: str, recipient: str) -> Callable[[], object]:
-        """A ready-made call recording that the final ``.`` left this process.
+    def handed_marker(self, edition: str, recipient: str, try_id: str) -> Callable[[], object]:
+        """A ready-made call recording that the final ``.`` of ``try_id`` left this process.
 
         It is one ``write(2)`` of a pre-encoded line to the journal: it survives a kill -9 as
         soon as it returns (the bytes are in the OS's cache), needs no lock (``O_APPEND`` lines
         do not interleave) and does no work that could widen the window after the ``.``.
         """
-        return partial(os.write, self._journal, f"{edition}\t{recipient}\n".encode())
+        line = f"{edition}\t{recipient}\t{try_id}\n".encode()
+        return partial(os.write, self._journal, line)
 
     def mark_sent(self, edition: str, recipient: str) -> None:
         """Record the server's acceptance (committed before returning)."""

@@ -14,6 +14,7 @@ import os
 import queue
 import random
 import re
+import secrets
 import smtplib
 import socket
 import ssl
@@ -319,6 +320,7 @@ class SmtpSender:
                 attempt = 0
                 while True:
                     attempt += 1
+                    try_id = secrets.token_hex(6)
                     try:
                         if conn is None:
                             conn = self._connect_patiently()
@@ -330,9 +332,9 @@ class SmtpSender:
                             data,
                             mail_options,
                             before_dot=partial(
-                                self.log.mark_sending, edition, sub.email, message_id
+                                self.log.mark_sending, edition, sub.email, message_id, try_id
                             ),
-                            after_dot=self.log.handed_marker(edition, sub.email),
+                            after_dot=self.log.handed_marker(edition, sub.email, try_id),
                         )
                         self.log.mark_sent(edition, sub.email)
                         summary.record_sent()
