@@ -240,3 +240,16 @@ def test_fetch_refreshes_the_trends_snapshot_for_the_current_week(tmp_path: Path
     data = json.loads((content / "data" / "trends.json").read_text(encoding="utf-8"))
     assert data["latest_week"] == week_of(now)
     assert len(data["weeks"]) == 12
+
+
+def test_draft_whose_slug_the_writer_changed_is_still_this_weeks_draft(
+    tmp_path: Path, report: TrendReport
+) -> None:
+    first = write_draft(report, tmp_path, DigestSettings())
+    renamed = tmp_path / "5-linkedin-video.md"
+    text = first.path.read_text(encoding="utf-8").replace("Slug: 2026-w47", "Slug: linkedin-video")
+    renamed.write_text(text, encoding="utf-8")
+    first.path.unlink()
+    again = write_draft(report, tmp_path, DigestSettings())
+    assert (again.action, again.path) == ("kept-edited", renamed)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["5-linkedin-video.md"]

@@ -163,10 +163,17 @@ def week_slug(week: str) -> str:
 
 
 def find_week_draft(digests_dir: Path, week: str) -> Path | None:
-    """The digest already opened for ``week`` (its ``Slug:`` is the week slug), if any."""
+    """The digest already opened for ``week``: its ``Week:`` (kept when the writer renames the
+    slug) or its ``Slug:`` names the week. Translations (``*.en.md``) are not candidates."""
     slug = week_slug(week)
-    for path in sorted(digests_dir.glob(f"*-{slug}.md")):
-        if read_metadata(path).get("slug") == slug:
+    for path in sorted(digests_dir.glob("*.md")):
+        if path.name.count(".") > 1:
+            continue
+        try:
+            metadata = read_metadata(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if metadata.get("week", "").upper() == week.upper() or metadata.get("slug") == slug:
             return path
     return None
 
@@ -301,6 +308,7 @@ def render_draft(report: TrendReport, number: int, settings: Any) -> str:
         f"Date: {draft_date(report.week).isoformat()}",
         f"Lang: {language}",
         f"Slug: {slug}",
+        f"Week: {report.week}",
         f"Issue: {number}",
         "Category: digest",
         "Tags: digest, trends",
