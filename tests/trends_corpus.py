@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+
 from attention.records import Entry
 from attention.trends import week_monday
 
