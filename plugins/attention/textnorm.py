@@ -29,12 +29,14 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 HEBREW_LETTERS = "\u05d0-\u05ea"
+NIQQUD = "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # points and cantillation
+_HEBREW_WORD = rf"[{HEBREW_LETTERS}][{HEBREW_LETTERS}{NIQQUD}]*"
 _TOKEN_RE = re.compile(
-    rf"[{HEBREW_LETTERS}]+(?:['\u05f3\"\u05f4][{HEBREW_LETTERS}]+)*['\u05f3]?"
+    rf"{_HEBREW_WORD}(?:['\u05f3\"\u05f4]{_HEBREW_WORD})*['\u05f3]?"
     r"|[^\W_\u0590-\u05ff]+(?:['\u2019\u02bc][^\W_\u0590-\u05ff]+)*"
 )
 _HEBREW_RE = re.compile(rf"[{HEBREW_LETTERS}]")
-_NIQQUD = re.compile(r"[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
+_NIQQUD_RE = re.compile(rf"[{NIQQUD}]")
 _APOSTROPHES = "'\u2019\u02bc"
 
 # Prefix chains, longest first: optional ו, optional ש / כש, optional one of ה ב כ ל מ.
@@ -100,9 +102,10 @@ def raw_tokens(text: str) -> list[str]:
     """Split text into word tokens (case kept); Hebrew and Latin runs are separate tokens.
 
     "בLinkedIn" gives "ב" and "LinkedIn"; "ב-LinkedIn" the same; "dell'AI" stays one token
-    (elisions are removed by :class:`Normalizer`). Niqqud and cantillation marks are dropped.
+    (elisions are removed by :class:`Normalizer`). A pointed Hebrew word stays one token (its
+    niqqud is dropped by :class:`Normalizer`).
     """
-    return _TOKEN_RE.findall(_NIQQUD.sub("", text))
+    return _TOKEN_RE.findall(text)
 
 
 def _strip_apostrophes(token: str) -> str:
@@ -140,7 +143,7 @@ class Normalizer:
 
     def attest(self, words: Iterable[str]) -> None:
         """Add standalone words (raw tokens) to the attested vocabulary."""
-        self.attested.update(word.lower() for word in words)
+        self.attested.update(_NIQQUD_RE.sub("", word.lower()) for word in words)
         self._cache.clear()
 
     def term(self, token: str, language: str = "en") -> str:
@@ -167,7 +170,7 @@ class Normalizer:
         if token.isdigit():
             return ""
         if is_hebrew(token):
-            return self._hebrew(token.rstrip("'\u05f3"))
+            return self._hebrew(_NIQQUD_RE.sub("", token).rstrip("'\u05f3"))
         acronym = _strip_apostrophes(token)
         if len(acronym) >= 2 and acronym.isupper():
             return acronym.lower()

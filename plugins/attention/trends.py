@@ -43,6 +43,7 @@ HISTORY_WEEKS = 12
 NEAR_DUPLICATE_JACCARD = 0.8
 MIN_TITLE_WORDS = 3
 MIN_NEAR_DUPLICATE_WORDS = 4
+_SUFFIX_MARKS = (" | ", " - ", " \u2013 ", " \u2014 ", ": ")
 _SITE_SUFFIX = re.compile(r"\s+[|\-\u2013\u2014:]\s+[^|\-\u2013\u2014:]{1,40}$")
 MIN_TERM_LENGTH = 3
 DISCOVERED_EXTRA_SOURCES = 1
@@ -272,6 +273,8 @@ def _weeks_of(entries: Sequence[Entry]) -> list[str]:
 
 def _strip_site_suffix(title: str) -> str:
     """``"Story title | Site"`` -> ``"Story title"`` when enough words remain."""
+    if not any(mark in title for mark in _SUFFIX_MARKS):
+        return title
     trimmed = _SITE_SUFFIX.sub("", title)
     return trimmed if len(trimmed.split()) >= MIN_NEAR_DUPLICATE_WORDS else title
 
