@@ -253,3 +253,16 @@ def test_draft_whose_slug_the_writer_changed_is_still_this_weeks_draft(
     again = write_draft(report, tmp_path, DigestSettings())
     assert (again.action, again.path) == ("kept-edited", renamed)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["5-linkedin-video.md"]
+
+
+def test_unwritable_content_directory_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "content"
+    blocker.write_text("a file where the content directory should be", encoding="utf-8")
+    config = tmp_path / "feeds.yml"
+    config.write_text("sources: []\n", encoding="utf-8")
+    argv = ["digest", "--week", WEEK, "--content", str(blocker), "--config", str(config)]
+    assert cli.main([*argv, "--state", str(tmp_path / "state.sqlite")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "content" in err and len(err.splitlines()) == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import ConfigError, load_config
 from ..digest import entries_for_window, open_weekly_digest, refresh_snapshot
@@ -18,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 HELP = "open this week's digest draft under content/digests/, with the week's trends on top"
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 MESSAGES = {
     "created": "opened issue #{number}: {path}",
@@ -56,16 +59,23 @@ def run(args: argparse.Namespace) -> int:
         week_monday(week)
         config = load_config(args.config)
     except (WeekError, ConfigError) as exc:
-        errors.print(f"[bold red]error:[/] {exc}", markup=True)
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
         return EXIT_USAGE
-    with Store.open(args.state or default_state_path()) as store:
-        entries = entries_for_window(store, max(week, current))
-    result, report = open_weekly_digest(config, entries, week, args.content)
-    snapshot_path = refresh_snapshot(config, entries, max(week, current), args.content)
-    console.print(MESSAGES[result.action].format(number=result.number, path=result.path))
+    state = args.state or default_state_path()
+    try:
+        with Store.open(state) as store:
+            entries = entries_for_window(store, max(week, current))
+        result, report = open_weekly_digest(config, entries, week, args.content)
+        snapshot_path = refresh_snapshot(config, entries, max(week, current), args.content)
+    except (OSError, sqlite3.Error) as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(exc))} (state {state})", markup=True)
+        return EXIT_FAILED
+    console.print(
+        MESSAGES[result.action].format(number=result.number, path=result.path), markup=False
+    )
     if not report.stories:
         console.print(f"no entries for {week}: the draft says so")
     for rank, trend in enumerate(report.top(config.digest.top_topics), start=1):
         console.print(f"  {rank}. {trend.explain()}", markup=False)
-    console.print(f"trends snapshot: {snapshot_path}")
+    console.print(f"trends snapshot: {snapshot_path}", markup=False)
     return EXIT_OK
