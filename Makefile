@@ -40,7 +40,13 @@ fetch: $(STAMP)  ## pull feeds.yml into draft briefs
 digest: $(STAMP)  ## open this week's digest draft
 	$(BIN)/attention digest
 
-test: $(TEST_STAMP)  ## run the whole test suite
+NPM_STAMP := node_modules/.installed
+
+$(NPM_STAMP): package.json package-lock.json  ## axe-core for tests/test_a11y.py (skips without it)
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will skip"; fi
+
+test: $(TEST_STAMP) $(NPM_STAMP)  ## run the whole test suite
 	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
 	$(BIN)/ruff format --check plugins tests bench pelicanconf.py publishconf.py
 	$(BIN)/python -m pytest

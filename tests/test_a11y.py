@@ -1,0 +1,82 @@
+"""Accessibility: axe-core (npm package) injected into the built pages, light and dark."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import (
+    ARTIFACTS,
+    REPO,
+    browser_fixture,  # noqa: F401
+    new_page_fixture,  # noqa: F401
+    site_fixture,  # noqa: F401
+)
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {
+    "home": "",
+    "hebrew-digest": "digests/1-ai-overviews-whatsapp-channels-video-podcasts/",
+    "english-article": "en/digests/2-newsletters-retail-media-tiktok-search-shopping-agents/",
+    "archive": "archives/",
+    "subscribe": "subscribe/",
+    "search": "search/?q=TikTok",
+}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        reason = f"{AXE} is missing: run `npm ci` (package.json pins axe-core)"
+        if os.environ.get("ATTENTION_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text("utf-8")
+
+
+def run_axe(page, axe_source: str) -> list[dict]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations'],"
+        " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
+        " 'best-practice']}})"
+    )
+    return result["violations"]
+
+
+def summary(violations: list[dict]) -> str:
+    return "; ".join(
+        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_or_critical_violations(site, new_page, axe_source, name, scheme):
+    page = new_page(color_scheme=scheme)
+    page.goto(site.url(PAGES[name]))
+    if name == "search":
+        page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    violations = run_axe(page, axe_source)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    report = ARTIFACTS / f"axe-{name}-{scheme}.json"
+    report.write_text(json.dumps(violations, indent=1, ensure_ascii=False), "utf-8")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"{name} ({scheme}): {summary(blocking)}"
+
+
+def test_axe_itself_catches_a_low_contrast_page(new_page, axe_source, tmp_path: Path):
+    """The check can fail: a page with grey-on-white text is reported as serious."""
+    page = new_page()
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+        '<p style="color:#bbb;background:#fff">faint text</p></main></body></html>'
+    )
+    ids = {v["id"] for v in run_axe(page, axe_source) if v["impact"] in BLOCKING}
+    assert "color-contrast" in ids
