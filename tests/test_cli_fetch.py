@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import signal
 import subprocess
@@ -236,6 +237,19 @@ def test_only_fetches_the_named_source(tmp_path: Path, server: FeedServer) -> No
     assert run_fetch(tmp_path, config, "--only", "rivista") == 0
     assert len(stub_files(tmp_path)) == 1
     assert run_fetch(tmp_path, config, "--only", "Nobody") == 2
+
+
+def test_a_second_concurrent_run_stops_at_the_lock(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "feeds.yml", server, {"/rss2": ("Wire", "en")})
+    tmp_path.joinpath("state.sqlite.lock").touch()
+    with tmp_path.joinpath("state.sqlite.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert run_fetch(tmp_path, config) == 1
+        assert "another attention fetch" in capsys.readouterr().err
+    assert stub_files(tmp_path) == []
+    assert run_fetch(tmp_path, config) == 0
 
 
 def test_config_error_exits_2_with_one_line_and_fetches_nothing(

@@ -8,12 +8,14 @@ leaves the store and ``content/`` consistent; the next run first completes what 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -130,6 +132,10 @@ def select_sources(config: Config, only: str | None) -> list[Source]:
     return chosen
 
 
+class RunInProgress(RuntimeError):
+    """Another run holds the state's lock; the message says which file."""
+
+
 class FetchRun:
     """Fetches the sources of one configuration into a store and a content directory."""
 
@@ -159,6 +165,29 @@ class FetchRun:
     ) -> RunReport:
         """Fetch ``sources``; ``on_progress`` is called once per source as it finishes."""
         progress = on_progress or (lambda _row: None)
+        with self._exclusive():
+            return self._run(sources, progress)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One writing run per state file at a time (a cron job overlapping a manual run)."""
+        if self.dry_run or self.store.path is None:
+            yield
+            return
+        lock_path = self.store.path.with_name(self.store.path.name + ".lock")
+        with lock_path.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RunInProgress(
+                    f"another attention fetch is using {self.store.path} (lock: {lock_path})"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _run(self, sources: list[Source], progress: Callable[[SourceReport], None]) -> RunReport:
         if not self.dry_run:
             self.report.recovered = self.writer.complete_pending()
         requests: list[FetchRequest] = []

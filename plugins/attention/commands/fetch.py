@@ -13,12 +13,13 @@ from rich.table import Table
 from ..config import ConfigError, load_config
 from ..digest import refresh_trends_from_store
 from ..store import Store, default_state_path
-from ..update import FetchRun, RunReport, SourceReport, select_sources
+from ..update import FetchRun, RunInProgress, RunReport, SourceReport, select_sources
 
 logger = logging.getLogger(__name__)
 
 HELP = "fetch the sources in feeds.yml into draft briefs under content/briefs/"
 EXIT_CONFIG = 2
+EXIT_BUSY = 1
 STYLES = {
     "new": "green",
     "unchanged": "dim",
@@ -33,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "examples: attention fetch --config samples/feeds.yml | attention fetch --only Geektime "
         "| attention fetch --dry-run. Exit status: 0 all sources fine, 3 some failed, "
-        "2 configuration error."
+        "2 configuration error, 1 another fetch is running on the same state."
     )
     parser.add_argument("--config", type=Path, default=Path("feeds.yml"), help="feeds.yml path")
     parser.add_argument("--only", metavar="NAME", help="fetch only the source with this name")
@@ -85,7 +86,11 @@ def run(args: argparse.Namespace) -> int:
             def advance(row: SourceReport) -> None:
                 progress.update(task, advance=1, description=row.name)
 
-            report = fetch_run.run(sources, on_progress=advance)
+            try:
+                report = fetch_run.run(sources, on_progress=advance)
+            except RunInProgress as exc:
+                errors.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+                return EXIT_BUSY
         if not args.dry_run:  # the Trends page reads this snapshot (the build stays offline)
             refresh_trends_from_store(config, store, args.content)
     console.print(_table(report), soft_wrap=True)
