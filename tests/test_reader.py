@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import pytest
 from pelican.readers import MarkdownReader
-from sitebuild import REPO, site_settings
 
 from attention.site.reader import AttentionMarkdownReader
+from sitebuild import REPO, site_settings
 
-sys.path.insert(0, str(REPO / "bench"))
-from build import generate  # noqa: E402
+
+def _load_bench_generator():
+    spec = importlib.util.spec_from_file_location("bench_build", REPO / "bench" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate
+
+
+generate = _load_bench_generator()
 
 
 def sources(tmp_path: Path) -> list[Path]:
