@@ -189,3 +189,13 @@ def test_home_leads_with_the_latest_digest_in_the_site_language(site: Path) -> N
     home = read(site, "index.html")
     latest = home.split('class="latest"', 1)[1].split("</section>", 1)[0]
     assert "קשב #3" in latest
+
+
+def test_sitemap_lists_only_pages_that_exist(site: Path) -> None:
+    locations = re.findall(
+        r"<loc>http://127\.0\.0\.1:8000/([^<]*)</loc>", read(site, "sitemap.xml")
+    )
+    assert "trends/" in locations and "search/" in locations
+    for location in locations:
+        target = site / location / "index.html" if location.endswith("/") or not location else None
+        assert target is None or target.is_file(), location

@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 DEV_SITEURL = "http://127.0.0.1:8000"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+# Site-wide pages that are not articles or pages, by their URL.
+LISTINGS = ("issues/", "archives/", "tags/", "categories/", "authors/", "trends/", "search/")
 
 
 def absolute(siteurl: str, url: str) -> str:
@@ -29,7 +31,7 @@ def _lastmod(content: Any) -> str:
 def url_entries(context: dict[str, Any], siteurl: str) -> Iterable[str]:
     """One ``<url>`` element per published article, page and translation, plus index pages."""
     yield _url(absolute(siteurl, ""), "", ())
-    for listing in ("issues/", "archives/", "tags/", "categories/", "authors/"):
+    for listing in LISTINGS:
         yield _url(absolute(siteurl, listing), "", ())
     contents = [
         *context.get("articles", []),
