@@ -216,7 +216,7 @@ class StubWriter:
         self.content_dir = Path(content_dir)
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
-        self._planned: dict[str, bool] = {}  # identity -> is an update of a written stub
+        self._planned: set[str] = set()  # identities planned since the last flush
         self._existing_stems = {p.stem for p in self.briefs_dir.rglob("*.md")}
 
     def _taken(self, slug: str) -> bool:
@@ -236,7 +236,7 @@ class StubWriter:
         text = render_stub(entry, slug, self.store.sources_of(entry.identity), self.excerpt_chars)
         self.store.plan_stub(entry.identity, relative, slug, text, sha256_text(text))
         self._existing_stems.add(slug)
-        self._planned[entry.identity] = False
+        self._planned.add(entry.identity)
         return relative
 
     def plan_refresh(self, identity: str) -> bool:
@@ -249,7 +249,7 @@ class StubWriter:
         if text == record.pending_text or sha256_text(text) == record.sha256:
             return False
         self.store.plan_stub(identity, record.path, record.slug, text, sha256_text(text))
-        self._planned[identity] = record.sha256 is not None
+        self._planned.add(identity)
         return True
 
     def complete_pending(self) -> list[StubOutcome]:
@@ -264,7 +264,7 @@ class StubWriter:
     def flush(self) -> list[StubOutcome]:
         """Write every stub planned since the last flush; returns what happened to each."""
         outcomes: list[StubOutcome] = []
-        for identity in list(self._planned):
+        for identity in sorted(self._planned):
             record = self.store.stub(identity)
             if record is not None and record.pending_sha256 is not None:
                 outcomes.append(self._settle(record))
