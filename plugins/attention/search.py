@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -49,8 +51,10 @@ async def build_index(site: Path) -> int:
     """Index every page of ``site`` into ``site/pagefind``; return the number of pages indexed."""
     from attention.site.searchterms import mark_prefixes
 
+    staging = site / f".{BUNDLE_DIR}-new"
+    shutil.rmtree(staging, ignore_errors=True)
     config = IndexConfig(
-        output_path=str(site / BUNDLE_DIR),
+        output_path=str(staging),
         # One index for he/en/it: a reader finds every language from any page. Pagefind has no
         # Hebrew stemmer anyway; English and Italian words still match by prefix.
         force_language="he",
@@ -70,7 +74,18 @@ async def build_index(site: Path) -> int:
             result = await index.add_html_file(content=mark_prefixes(html), url=url)
             if result.get("page_word_count", 0):
                 indexed += 1
+    _swap_in(staging, site / BUNDLE_DIR)
     return indexed
+
+
+def _swap_in(staging: Path, bundle: Path) -> None:
+    """Replace the old bundle with the new one; a failed run leaves the old bundle in place."""
+    retired = bundle.with_name(f".{bundle.name}-old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if bundle.exists():
+        os.replace(bundle, retired)
+    os.replace(staging, bundle)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
