@@ -127,3 +127,12 @@ def test_subscribers_commands_round_trip(site, capsys):
     assert "active 0, unsubscribed 1" in capsys.readouterr().out
     assert main(["subscribers", "export", str(site / "out.csv")]) == 0
     assert "ok@example.org,אור,unsubscribed" in (site / "out.csv").read_text(encoding="utf-8")
+
+
+def test_campaign_dry_run_writes_the_request_body_and_posts_nothing(site, monkeypatch, capsys):
+    monkeypatch.setenv("BUTTONDOWN_API_KEY", "key")
+    monkeypatch.setenv("BUTTONDOWN_API_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    assert send("3", "--via", "buttondown", "--dry-run") == 0
+    body = (site / "state" / "dry-run" / "3-ai-search" / "buttondown.json").read_text("utf-8")
+    assert '"status": "draft"' in body and "{{ unsubscribe_url }}" in body
+    assert "dry run: would POST" in capsys.readouterr().out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -204,6 +206,13 @@ def _campaign(
                 return EXIT_CONFIG
             channel = ButtondownChannel(ButtondownConfig.from_env(), send_at=send_at)
         summary = channel.deliver(edition, dry_run=args.dry_run)
+        if args.dry_run:
+            target = state_dir() / "dry-run" / edition.key / f"{args.via}.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_text(json.dumps(channel.payload(edition), ensure_ascii=False, indent=1))
+            os.replace(tmp, target)
+            summary.notes.append(f"request body written to {target}")
     except (ListmonkError, ButtondownError) as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_FAILED

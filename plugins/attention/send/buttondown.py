@@ -71,10 +71,14 @@ class ButtondownChannel:
         self.config = config
         self.send_at = send_at
 
+    def payload(self, edition: Edition) -> dict[str, object]:
+        """The JSON body this channel posts for ``edition``."""
+        return email_payload(edition, self.send_at)
+
     def deliver(self, edition: Edition, *, dry_run: bool = False) -> SendSummary:
         """Create the email; with ``dry_run`` only report what would be sent."""
         summary = SendSummary()
-        payload = email_payload(edition, self.send_at)
+        payload = self.payload(edition)
         if dry_run:
             summary.notes.append(
                 f"dry run: would POST {self.config.api_url}/emails ({payload['status']})"

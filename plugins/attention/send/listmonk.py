@@ -127,10 +127,14 @@ class ListmonkChannel:
             timeout=self.config.timeout,
         )
 
+    def payload(self, edition: Edition) -> dict[str, object]:
+        """The JSON body this channel posts for ``edition``."""
+        return campaign_payload(edition, self.config, self.send_at)
+
     def deliver(self, edition: Edition, *, dry_run: bool = False) -> SendSummary:
         """Create the campaign; with ``dry_run`` only report what would be sent."""
         summary = SendSummary()
-        payload = campaign_payload(edition, self.config, self.send_at)
+        payload = self.payload(edition)
         if dry_run:
             lists = list(self.config.lists)
             summary.notes.append(f"dry run: would POST {self.config.url}/api/campaigns to {lists}")
