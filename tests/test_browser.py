@@ -141,3 +141,13 @@ def test_digest_page_weighs_under_budget_and_loads_nothing_from_elsewhere(site, 
         ":not([type=module])')].map(s => s.src)"
     )
     assert blocking == []
+
+
+def test_copy_link_puts_the_article_address_on_the_clipboard(site, new_page):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(site.url(HEBREW_DIGEST))
+    page.click("a.copy-link")
+    page.wait_for_function("document.querySelector('.share .copied').textContent !== ''")
+    assert page.text_content(".share .copied") == "הקישור הועתק"
+    assert page.evaluate("navigator.clipboard.readText()") == site.url(HEBREW_DIGEST)
+    assert page.url == site.url(HEBREW_DIGEST)

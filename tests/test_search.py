@@ -117,6 +117,10 @@ def test_search_box_in_the_header_leads_to_results_on_a_phone(site, new_page):
     assert page.input_value("#search-query") == "TikTok"
     langs = page.eval_on_selector_all("#search-results li", "items => items.map(li => li.lang)")
     assert "he" in langs
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow}px of horizontal scroll with results on a phone"
 
 
 @pytest.mark.browser
