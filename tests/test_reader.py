@@ -57,3 +57,13 @@ def test_metadata_is_read_again_after_a_formatted_summary(tmp_path: Path, repeat
     for _ in range(repeat):
         _, meta = ours.convert(str(path))
         assert meta["title"] == "A" and "<em>two</em>" in meta["summary"]
+
+
+def test_article_without_authors_gets_the_default_authors_slug_from_slugs(tmp_path: Path) -> None:
+    settings = site_settings(REPO / "content", tmp_path / "out")
+    assert settings["SLUGS"][settings["AUTHOR"]] == "michal-barak"
+    path = tmp_path / "stub.md"
+    path.write_text("Title: T\nSlug: t\nLang: he\n\nגוף.\n", encoding="utf-8")
+    _, meta = AttentionMarkdownReader(settings).read(str(path))
+    assert meta["author"].name == settings["AUTHOR"]
+    assert meta["author"].slug == "michal-barak"

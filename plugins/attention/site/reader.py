@@ -83,6 +83,10 @@ class AttentionMarkdownReader(MarkdownReader):
         checks.check_language(metadata, languages)
         checks.check_slug(metadata)
         slugs = self.settings.get("SLUGS", {})
+        default_author = self.settings.get("AUTHOR")
+        if not metadata.get("author") and not metadata.get("authors") and default_author in slugs:
+            # Pelican would slugify the default AUTHOR itself ("mykhl-brk"): a second author page.
+            metadata["author"] = self.process_metadata("author", default_author)
         for author in metadata.get("authors", []) or []:
             _apply_slug(author, "Authors", slugs)
         if "author" in metadata:
