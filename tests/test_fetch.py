@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from attention.config import Defaults
-from attention.fetch import Fetcher, FetchRequest, FetchResult, parse_retry_after, user_agent
+from attention.fetch import (
+    Fetcher,
+    FetchRequest,
+    FetchResult,
+    fetch_in_background,
+    parse_retry_after,
+    user_agent,
+)
 from feedserver import FeedServer, Route
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -184,3 +193,27 @@ def test_local_file_is_read_with_a_validator(tmp_path: Path) -> None:
     again = fetch(FetchRequest(key="k", location=str(path), etag=first.etag))
     assert again.outcome == "not_modified"
     assert fetch(str(tmp_path / "missing.xml")).reason.startswith("no such file")
+
+
+def test_leaving_the_background_fetch_early_stops_it(server: FeedServer) -> None:
+    server.routes["/quick"] = Route(body=RSS)
+    server.routes["/lingering"] = Route(body=RSS, delay=5)
+    requests = [
+        FetchRequest(key="quick", location=server.url("/quick")),
+        FetchRequest(key="lingering", location=server.url("/lingering")),
+    ]
+    started = time.monotonic()
+    for result in fetch_in_background(requests, settings(timeout_total=10)):
+        assert result.key == "quick"
+        break
+    assert time.monotonic() - started < 3
+    assert not [t for t in threading.enumerate() if t.name == "attention-fetch"]
+
+
+def test_background_fetch_yields_every_result(server: FeedServer) -> None:
+    for i in range(5):
+        server.routes[f"/bg{i}"] = Route(body=RSS)
+    requests = [FetchRequest(key=str(i), location=server.url(f"/bg{i}")) for i in range(5)]
+    for _ in range(3):  # the end of the stream must be clean every time
+        keys = sorted(r.key for r in fetch_in_background(requests, settings()))
+        assert keys == ["0", "1", "2", "3", "4"]

@@ -35,3 +35,28 @@ def test_only_selects_by_name_case_insensitively(tmp_path: Path) -> None:
     assert len(select_sources(config, None)) == 2
     with pytest.raises(LookupError, match="no source named 'Nope'"):
         select_sources(config, "Nope")
+
+
+def _run_local_feeds(tmp: Path, workers: int, feeds: int = 26) -> dict[str, str]:
+    from attention.store import Store
+    from attention.update import FetchRun
+    from test_cli_fetch import synthetic_feed
+
+    (tmp / "feeds").mkdir(parents=True)
+    lines = [f"defaults: {{lookback_days: 36500, parse_workers: {workers}}}", "sources:"]
+    for n in range(feeds):
+        (tmp / "feeds" / f"f{n}.xml").write_bytes(synthetic_feed(n, items=3))
+        lines.append(f"  - {{name: Feed {n}, url: feeds/f{n}.xml, language: en}}")
+    (tmp / "feeds.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = load_config(tmp / "feeds.yml")
+    with Store.open(tmp / "state.sqlite") as store:
+        report = FetchRun(config, store, tmp / "content").run(list(config.sources))
+    assert report.exit_status == 0 and report.stubs_written == feeds * 3
+    briefs = tmp / "content" / "briefs"
+    return {str(p.relative_to(briefs)): p.read_text("utf-8") for p in briefs.rglob("*.md")}
+
+
+def test_parsing_in_worker_processes_gives_the_same_stubs_as_inline(tmp_path: Path) -> None:
+    inline = _run_local_feeds(tmp_path / "inline", workers=1)
+    parallel = _run_local_feeds(tmp_path / "parallel", workers=2)
+    assert parallel == inline

@@ -11,6 +11,7 @@ cap, their mtime and size standing in for a validator, so offline runs behave li
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import queue
@@ -340,14 +341,17 @@ def fetch_in_background(
 
     thread = threading.Thread(target=work, name="attention-fetch", daemon=True)
     thread.start()
+    finished = False
     try:
         while (item := results.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
             yield item
+        finished = True
     finally:
-        if thread.is_alive():
-            loop.call_soon_threadsafe(task.cancel)
+        if not finished:  # the consumer left early: stop what is still in flight
+            with contextlib.suppress(RuntimeError):  # the loop may have closed meanwhile
+                loop.call_soon_threadsafe(task.cancel)
         thread.join()
 
 

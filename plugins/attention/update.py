@@ -13,6 +13,7 @@ import fcntl
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -242,7 +243,9 @@ class FetchRun:
     def _parse_pool(self, jobs: int) -> ProcessPoolExecutor | None:
         """Worker processes for parsing when there is enough to parse and a spare core."""
         workers = self.settings.parse_workers
-        if workers == 0:
+        if not sys.platform.startswith("linux"):  # fork() is only dependable on Linux
+            workers = 1
+        elif workers == 0:
             cores = os.cpu_count() or 1
             workers = min(2, cores) if cores > 1 and jobs >= PARALLEL_PARSE_MIN_FEEDS else 1
         if workers <= 1:
