@@ -266,3 +266,20 @@ def test_unwritable_content_directory_is_one_clear_error(
     assert cli.main([*argv, "--state", str(tmp_path / "state.sqlite")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "content" in err and len(err.splitlines()) == 1
+
+
+def test_draft_links_stories_without_the_feeds_tracking_parameters(tmp_path: Path) -> None:
+    link = "https://news.example/story?id=7&utm_source=rss&fbclid=abc#comments"
+    entry = Entry(
+        identity="t1",
+        feed_url="https://news.example/feed",
+        source_name="News",
+        title="A story with tracking in its link",
+        link=link,
+        published=datetime(2026, 11, 17, 9, tzinfo=UTC),
+        language="en",
+        canonical_url="https://news.example/story?id=7",
+    )
+    text = render_draft(analyse([entry], [], WEEK), 1, DigestSettings(language="en"))
+    assert "](https://news.example/story?id=7)" in text
+    assert "utm_source" not in text and "fbclid" not in text

@@ -219,7 +219,7 @@ def anchor_id(trend: Trend, used: set[str]) -> str:
 def _entry_line(story: Story, labels: Mapping[str, str]) -> str:
     entry = story.entry
     title = md_text(entry.title) or md_text(entry.link)
-    url = md_url(entry.link)
+    url = md_url(entry.canonical_url or entry.link)  # no utm_*/fbclid in the issue
     head = f"[{title}]({url})" if url else title
     line = f"- {head} — {md_text(entry.source_name)} · {md_text(entry.language)}"
     others = [name for name in story.sources if name != entry.source_name]
