@@ -172,6 +172,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"ours (rerun, 304s):   {rerun:6.2f} s  {new_again} new entries, "
                 f"{rewritten} stubs written; files untouched: {untouched}"
             )
+            bound = args.n / args.concurrency * args.delay_304
+            print(
+                f"  (a rerun cannot beat N / concurrency x 304 delay = {bound:.2f} s; "
+                "the first run likewise with the 200 delay)"
+            )
             if args.skip_sequential:
                 base = float("nan")
             else:
