@@ -151,3 +151,15 @@ def test_copy_link_puts_the_article_address_on_the_clipboard(site, new_page):
     assert page.text_content(".share .copied") == "הקישור הועתק"
     assert page.evaluate("navigator.clipboard.readText()") == site.url(HEBREW_DIGEST)
     assert page.url == site.url(HEBREW_DIGEST)
+
+
+def test_navigation_tells_screen_readers_which_section_is_open(site, new_page):
+    page = new_page()
+    for path in ("issues/", "archives/", "tags/", "search/"):
+        page.goto(site.url(path))
+        current = page.eval_on_selector_all(
+            ".site-nav [aria-current=page]", "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert current == [f"../{path}"], f"{path}: {current}"
+    page.goto(site.url(HEBREW_DIGEST))
+    assert page.locator(".site-nav [aria-current]").count() == 0
