@@ -283,3 +283,20 @@ def test_draft_links_stories_without_the_feeds_tracking_parameters(tmp_path: Pat
     text = render_draft(analyse([entry], [], WEEK), 1, DigestSettings(language="en"))
     assert "](https://news.example/story?id=7)" in text
     assert "utm_source" not in text and "fbclid" not in text
+
+
+def test_build_warns_about_a_published_digest_still_holding_draft_placeholders(
+    tmp_path: Path, report: TrendReport, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sitebuild import build
+
+    content = tmp_path / "content"
+    draft = write_draft(report, content / "digests", DigestSettings()).path
+    text = draft.read_text(encoding="utf-8").replace("Status: draft\n", "")
+    draft.write_text(text.replace("_(פתיחה: שניים־שלושה משפטים על השבוע.)_", "פתיחה."), "utf-8")
+    with caplog.at_level("WARNING", logger="attention.digest"):
+        build(content, tmp_path / "output")
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "attention.digest"]
+    assert "digests/1-2026-w47.md is published with the draft's placeholder" in warning
+    assert "_(פרשנות: מה זה אומר לקוראים?)_" in warning and "טיוטה: סיכום" in warning
+    assert "פתיחה: שניים" not in warning

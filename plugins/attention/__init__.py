@@ -26,6 +26,7 @@ def register() -> None:
     signals.get_generators.connect(feeds.get_generators)
     signals.get_generators.connect(sitemap.get_generators)
     signals.all_generators_finalized.connect(digest.link_cited_briefs)
+    signals.all_generators_finalized.connect(digest.warn_leftover_placeholders)
     signals.get_generators.connect(trends_page.get_generators)
 
     from attention.email import edition

@@ -483,6 +483,41 @@ def link_cited_briefs(generators: Sequence[Any]) -> None:
         digest.cited_briefs = list(dict.fromkeys(cited))
 
 
+# ---------------------------------------------------------------- build side: leftovers
+
+PLACEHOLDERS = ("intro", "summary", "commentary")
+
+
+def draft_placeholders_in(text: str) -> list[str]:
+    """The draft's placeholder texts (in any language) still present in ``text``."""
+    found: list[str] = []
+    for labels in LABELS.values():
+        found += [labels[name] for name in PLACEHOLDERS if labels[name] in text]
+    return list(dict.fromkeys(found))
+
+
+def warn_leftover_placeholders(generators: Sequence[Any]) -> None:
+    """``all_generators_finalized``: warn about a published digest still holding placeholders.
+
+    They would reach the page, the feeds and every subscriber's inbox.
+    """
+    for generator in generators:
+        published = [*getattr(generator, "articles", ()), *getattr(generator, "translations", ())]
+        for digest in published:
+            if _category(digest) != DIGEST_CATEGORY:
+                continue
+            try:
+                found = draft_placeholders_in(Path(digest.source_path).read_text("utf-8"))
+            except OSError:
+                continue
+            if found:
+                logger.warning(
+                    "digest: %s is published with the draft's placeholder text still in it: %s",
+                    getattr(digest, "relative_source_path", digest.source_path),
+                    "; ".join(found),
+                )
+
+
 def refresh_trends_from_store(
     config: Any, store: Any, content_dir: Path, now: datetime | None = None
 ) -> Path | None:
