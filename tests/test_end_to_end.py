@@ -38,6 +38,8 @@ DIGEST_KEY = f"{SAMPLE_ISSUES + 1}-2026-w47"
 TITLE = "קשב #5: וידאו קצר עוקף את החיפוש, ולינקדאין כותבת למגייסים"
 SUMMARY = "וידאו קצר עוקף את מודעות החיפוש, ולינקדאין מנסחת פניות למועמדים."
 INTRO = "השבוע הכסף של המפרסמים עבר לווידאו קצר, ולינקדאין התחילה לכתוב בשביל המגייסים."
+PUBLISHED_BRIEF = "2026/11/short-video-ad-budgets-overtake-search-for-the-first-time.md"
+BRIEF_TAKE = "Israeli brands are moving the same way: ask your media buyer."
 READERS = ("dana@example.org", "yossi@example.org", "giulia@example.it")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -151,6 +153,10 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
     draft = draft_path.read_text("utf-8")
     draft_path.write_text(publish(draft), encoding="utf-8")
 
+    published_brief = root / "content" / "briefs" / PUBLISHED_BRIEF
+    brief = published_brief.read_text("utf-8").replace("Status: draft\n", "")
+    published_brief.write_text(brief + f"\n{BRIEF_TAKE}\n", encoding="utf-8")
+
     build = ok(run(root, env, "pelican", "content", "-o", "output", "-s", "pelicanconf.py"))
     index = ok(run(root, env, "python", "-m", "attention.search", "output"))
     return Tour(root, env, before, fetch, stubs, digest, draft_path, draft, build, index)
@@ -201,6 +207,15 @@ def test_published_digest_builds_its_page_toc_email_edition_and_feed_entry(tour:
     toc = re.search(r'<nav class="toc".*?</nav>', html, re.S)
     assert toc, "the digest page has no table of contents"
     assert re.findall(r'href="#([\w-]+)"', toc.group(0)) == ["trends", "topic-short-video", "other"]
+    cited = re.search(r'<section aria-labelledby="cited-title">.*?</section>', html, re.S)
+    assert cited, "the digest links a published brief's source but does not cite the brief"
+    assert re.findall(r'href="([^"]+)"', cited.group(0)) == [
+        "../../en/2026/11/short-video-ad-budgets-overtake-search-for-the-first-time/"
+    ]
+    # The writer left one commentary placeholder: the build says so, naming the file.
+    assert f"digests/{DIGEST_KEY}.md is published with the draft's placeholder" in words(
+        tour.build.stdout + tour.build.stderr
+    )
     assert 'href="../../author/michal-barak/"' in html
     assert not (tour.output / "author" / "mykhl-brk").exists()
 
@@ -217,8 +232,9 @@ def test_published_digest_builds_its_page_toc_email_edition_and_feed_entry(tour:
         for entry in feed.iter(f"{ATOM}entry")
     }
     assert entries.get(TITLE, "").endswith(f"digests/{DIGEST_KEY}/"), list(entries)
-    stub_titles = {metadata(text)["Title"] for text in tour.stubs.values()}
-    assert not stub_titles & set(entries), "draft briefs leaked into the feed"
+    stub_titles = {path: metadata(text)["Title"] for path, text in tour.stubs.items()}
+    assert stub_titles.pop(PUBLISHED_BRIEF) in entries
+    assert not set(stub_titles.values()) & set(entries), "draft briefs leaked into the feed"
     assert (tour.output / "drafts" / "linkedin-recruiter-assistant" / "index.html").is_file()
 
     assert "Short video" in (tour.output / "trends" / "index.html").read_text("utf-8")
@@ -268,6 +284,7 @@ def test_fetch_and_digest_run_again_keep_the_writers_edits(tour: Tour) -> None:
     deleted = folder / "2026/11/short-video-analytics-round.md"
     deleted.unlink()
     published = tour.draft_path.read_text("utf-8")
+    published_brief = (folder / PUBLISHED_BRIEF).read_text("utf-8")
     for feed in (tour.root / "samples" / "feeds").iterdir():  # newer files: read, not a 304
         stat = feed.stat()
         os.utime(feed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**10))
@@ -276,6 +293,7 @@ def test_fetch_and_digest_run_again_keep_the_writers_edits(tour: Tour) -> None:
     assert "wrote 0 stubs" in again.stdout and "not modified" not in again.stdout
     assert edited.read_text("utf-8") == take
     assert not deleted.exists()
+    assert (folder / PUBLISHED_BRIEF).read_text("utf-8") == published_brief
     assert set(briefs(tour.root)) - tour.briefs_before == SAMPLE_STUBS - {
         "2026/11/short-video-analytics-round.md"
     }
