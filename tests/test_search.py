@@ -130,3 +130,11 @@ def test_search_for_nonsense_says_nothing_was_found(site, new_page):
     assert _search(page, site, "בקסקסקס") == []
     assert page.text_content("#search-status") == "לא נמצאו תוצאות."
     assert _search(page, site, "azzzz") == []
+
+
+@pytest.mark.browser
+def test_latin_word_after_a_hyphenated_hebrew_prefix_is_found(site, new_page):
+    # Digest #3 writes Google only as "ב-Google"; the relevance filter must keep it.
+    page = new_page()
+    results = _search(page, site, "Google")
+    assert any("/digests/3-" in r["href"] for r in results), [r["href"] for r in results]

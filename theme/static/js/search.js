@@ -78,18 +78,23 @@ function fold(word) {
 // query term, or is that term less at most a two-letter ending ("podcasts" -> "podcast").
 function reallyMatches(item, terms) {
   const words = item.content.split(/\s+/);
-  return item.locations.some((location) => {
-    const found = fold(stripPrefix(clean(words[location] || "").replace(/[^\p{L}\p{N}_]+/gu, "")));
-    const whole = fold(clean(words[location] || ""));
-    return terms.some((term) =>
-      [found, whole].some(
-        (word) =>
-          word &&
-          (word.startsWith(term) ||
-            (term.startsWith(word) && word.length >= Math.max(MIN_STEM, term.length - 2))),
+  return item.locations.some((location) =>
+    candidates(words[location]).some((word) =>
+      terms.some(
+        (term) =>
+          word.startsWith(term) ||
+          (term.startsWith(word) && word.length >= Math.max(MIN_STEM, term.length - 2)),
       ),
-    );
-  });
+    ),
+  );
+}
+
+// A matched word as Pagefind indexed it: whole, each part ("ב-Google" -> "ב", "Google"),
+// and each part without its Hebrew prefix.
+function candidates(raw) {
+  const text = clean(raw || "");
+  const parts = text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return [text, ...parts, ...parts.map(stripPrefix)].map(fold).filter(Boolean);
 }
 
 function render(items, status, list) {
