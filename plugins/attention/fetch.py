@@ -138,7 +138,6 @@ class Fetcher:
             follow_redirects=False,
             headers={"User-Agent": user_agent(s), "Accept": ACCEPT},
             transport=self._transport,
-            trust_env=False,
         )
         return self
 
