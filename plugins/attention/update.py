@@ -1,9 +1,11 @@
 """One fetch run: config -> fetch -> parse -> store -> stubs, with one report row per source.
 
-The HTTP work is concurrent (:class:`attention.fetch.Fetcher`); everything after it happens in
-the event-loop thread as each feed completes: one store transaction per feed (entries, planned
-stubs and the feed's new validators together), then the stub files. A run killed at any moment
-leaves the store and ``content/`` consistent; the next run first completes what was planned.
+Three stages overlap: the HTTP work runs concurrently in its own thread
+(:func:`attention.fetch.fetch_in_background`); bodies are parsed in worker processes when there
+are enough of them and a spare core (inline otherwise); this thread then does one store
+transaction per feed (entries, planned stubs and the feed's new validators together) and writes
+the stub files. A run killed at any moment leaves the store and ``content/`` consistent; the next
+run first completes what was planned. One writing run per state file at a time (a lock file).
 """
 
 from __future__ import annotations
