@@ -173,6 +173,18 @@ def test_slug_collision_gets_a_suffix() -> None:
     assert slug not in taken and slug.isascii()
 
 
+def test_slug_chosen_by_an_author_in_another_file_is_not_reused(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    mine = content / "briefs" / "my-notes.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(
+        "Title: Mine\nSlug: messaging-apps-become-the-new-storefront\n\nbody\n", "utf-8"
+    )
+    with Store.open(tmp_path / "s.sqlite") as store:
+        relative = _write_one(store, content, make_entry())
+    assert Path(relative).stem.startswith("messaging-apps-become-the-new-storefront-")
+
+
 def test_atomic_write_leaves_no_temp_file(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b.md"
     atomic_write(target, "hello")

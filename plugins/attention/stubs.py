@@ -201,6 +201,24 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def _slugs_in_use(briefs_dir: Path) -> set[str]:
+    """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not)."""
+    slugs: set[str] = set()
+    for path in briefs_dir.rglob("*.md"):
+        slugs.add(path.stem)
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                for line in handle:
+                    if not line.strip():
+                        break  # metadata ends at the first blank line
+                    key, _, value = line.partition(":")
+                    if key.strip().lower() == "slug" and value.strip():
+                        slugs.add(value.strip())
+        except OSError:
+            continue
+    return slugs
+
+
 def _file_hash(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -217,7 +235,7 @@ class StubWriter:
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
-        self._existing_stems = {p.stem for p in self.briefs_dir.rglob("*.md")}
+        self._existing_stems = _slugs_in_use(self.briefs_dir)
 
     def _taken(self, slug: str) -> bool:
         return slug in self._existing_stems or self.store.slug_taken(slug)
