@@ -16,6 +16,7 @@ from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
 from attention.send.sendlog import SendLog
 from attention.send.smtp import SmtpConfig, SmtpSender
 from attention.subscribers import SubscriberStore
+from browser import DESKTOP, PHONE, browser_fixture, new_page_fixture  # noqa: F401  (fixtures)
 from sitebuild import build, write_article
 
 SITE = "https://news.example.org"
@@ -295,6 +296,23 @@ def test_built_edition_goes_out_over_smtp_with_rtl_and_a_personal_unsubscribe(bu
     assert '<html lang="he" dir="rtl">' in html
     assert f'href="https://news.example.org/u?t={token}"' in html
     assert msg["Subject"] == "קשב #7: יוצרים, חיפוש ומה שביניהם"
+
+
+@pytest.mark.browser
+def test_chromium_lays_the_edition_out_right_to_left_at_600px_and_on_a_phone(built, new_page):
+    url = (built[0] / "email" / KEY / "index.html").as_uri()
+    page = new_page(DESKTOP)
+    page.goto(url)
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.evaluate("document.querySelector('table[width=\"600\"]').offsetWidth") == 600
+    mixed = page.locator("p", has_text="LinkedIn משיקה כלי חדש")
+    assert mixed.evaluate("p => getComputedStyle(p).direction") == "rtl"
+    assert mixed.evaluate("p => getComputedStyle(p).textAlign") in ("right", "start")
+    phone = new_page(PHONE, color_scheme="dark")
+    phone.goto(url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    background = phone.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(21, 20, 15)"  # the dark-mode colours apply
 
 
 def test_mark_directions_leaves_single_script_blocks_alone():
