@@ -442,6 +442,10 @@ class Store:
         row = self._db.execute("SELECT 1 FROM stubs WHERE slug = ?", (slug,)).fetchone()
         return row is not None
 
+    def stub_slugs(self) -> set[str]:
+        """Every slug a stub uses or has used."""
+        return {row[0] for row in self._db.execute("SELECT slug FROM stubs")}
+
     def path_taken(self, path: str) -> bool:
         """True when a stub already uses ``path``."""
         row = self._db.execute("SELECT 1 FROM stubs WHERE path = ?", (path,)).fetchone()

@@ -235,10 +235,10 @@ class StubWriter:
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
-        self._existing_stems = _slugs_in_use(self.briefs_dir)
+        self._slugs = _slugs_in_use(self.briefs_dir) | store.stub_slugs()
 
     def _taken(self, slug: str) -> bool:
-        return slug in self._existing_stems or self.store.slug_taken(slug)
+        return slug in self._slugs
 
     def _target(self, relative: str) -> Path:
         """The file for a stored relative path, refusing anything outside ``briefs/``."""
@@ -251,9 +251,10 @@ class StubWriter:
         slug = unique_slug(entry, self._taken)
         relative = f"{BRIEFS_DIR}/{entry.published:%Y}/{entry.published:%m}/{slug}.md"
         self._target(relative)
-        text = render_stub(entry, slug, self.store.sources_of(entry.identity), self.excerpt_chars)
+        # a new primary has no duplicates yet: they can only be folded into it later
+        text = render_stub(entry, slug, [(entry.source_name, entry.link)], self.excerpt_chars)
         self.store.plan_stub(entry.identity, relative, slug, text, sha256_text(text))
-        self._existing_stems.add(slug)
+        self._slugs.add(slug)
         self._planned.add(entry.identity)
         return relative
 
