@@ -138,3 +138,11 @@ def test_latin_word_after_a_hyphenated_hebrew_prefix_is_found(site, new_page):
     page = new_page()
     results = _search(page, site, "Google")
     assert any("/digests/3-" in r["href"] for r in results), [r["href"] for r in results]
+
+
+@pytest.mark.browser
+def test_a_plural_query_finds_the_singular_with_its_final_letter(site, new_page):
+    # The fixture says only "בתוף" (in a drum); "תופים" -> "תוף" needs the final פ -> ף.
+    page = new_page()
+    results = _search(page, site, "תופים")
+    assert any("listening-index-fixture" in r["href"] for r in results), results

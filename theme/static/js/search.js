@@ -21,10 +21,15 @@ function stripPrefix(word) {
   return word.slice(cluster.length);
 }
 
+const FINAL = { כ: "ך", מ: "ם", נ: "ן", פ: "ף", צ: "ץ" };
+
+// "ערוצים" -> "ערוץ": drop a plural ending and give the new last letter its final form.
 function singular(word) {
-  return HEBREW_WORD.test(word) && word.length >= MIN_STEM + 2 && /(ים|ות)$/.test(word)
-    ? word.slice(0, -2)
-    : word;
+  if (!(HEBREW_WORD.test(word) && word.length >= MIN_STEM + 2 && /(ים|ות)$/.test(word))) {
+    return word;
+  }
+  const base = word.slice(0, -2);
+  return base.slice(0, -1) + (FINAL[base.at(-1)] || base.at(-1));
 }
 
 // The query as typed, without prefixes, and without prefixes or plural endings.
