@@ -186,3 +186,13 @@ def test_comments_are_off_by_default_and_giscus_appears_only_when_configured(
     assert 'src="https://giscus.app/client.js"' in article
     assert 'data-repo="example/attention"' in article and 'data-lang="he"' in article
     assert "giscus" not in (out / "about" / "index.html").read_text("utf-8")
+
+    remark = build_site(
+        content,
+        tmp_path / "remark",
+        COMMENTS={"provider": "remark42", "host": "https://c.example.org", "site_id": "kashev"},
+    )
+    article = next(remark.glob("en/digests/2-*/index.html")).read_text("utf-8")
+    assert '<script src="https://c.example.org/web/embed.js" defer></script>' in article
+    config = article.split("window.remark_config = ", 1)[1].split(";</script>", 1)[0]
+    assert json.loads(config)["locale"] == "en"
