@@ -61,10 +61,12 @@ class RecordingHandler:
 class SmtpServer:
     """aiosmtpd on 127.0.0.1 with a :class:`RecordingHandler`."""
 
-    def __init__(self) -> None:
+    def __init__(self, **smtp_options: object) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, **smtp_options
+        )
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

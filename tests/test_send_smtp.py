@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import AuthResult
 
 from _email_support import HEBREW_SUBJECT, SmtpServer, write_edition
 from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
@@ -207,6 +209,48 @@ def test_journal_line_of_an_earlier_attempt_does_not_mark_a_retry_handed(tmp_pat
 def test_a_second_sender_on_the_same_log_is_refused(tmp_path):
     with SendLog(tmp_path / "sendlog.sqlite"), pytest.raises(SendLogBusy):
         SendLog(tmp_path / "sendlog.sqlite")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with Debian's openssl."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_starttls_and_login_then_send(edition, store, tmp_path, certificate):
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append(auth_data.login)
+        ok = (auth_data.login, auth_data.password) == (b"news", b"s3cret")
+        return AuthResult(success=ok, handled=False)
+
+    store.add("r@example.org")
+    options = {"tls_context": context, "require_starttls": True, "authenticator": authenticate}
+    with SmtpServer(**options, auth_exclude_mechanism=["LOGIN"]) as srv:
+        good = _config(srv, security="starttls", user="news", password="s3cret", cafile=str(cert))
+        with SendLog(tmp_path / "log.sqlite") as log:
+            assert SmtpSender(good, log).deliver_to(edition, list(store.all())).sent == 1
+        bad = _config(srv, security="starttls", user="news", password="wrong", cafile=str(cert))
+        with SendLog(tmp_path / "log2.sqlite") as log:
+            summary = SmtpSender(bad, log).deliver_to(edition, list(store.all()))
+        untrusted = _config(srv, security="starttls", user="news", password="s3cret")
+        with SendLog(tmp_path / "log3.sqlite") as log:
+            refused = SmtpSender(untrusted, log).deliver_to(edition, list(store.all()))
+    assert summary.aborted.startswith("SMTP login refused by 127.0.0.1: 535")
+    assert "TLS certificate not trusted" in refused.aborted
+    assert len(srv.handler.messages) == 1 and set(logins) == {b"news"}
 
 
 KILL_SCRIPT = """

@@ -70,6 +70,7 @@ class SmtpConfig:
     backoff: float = 1.0  # seconds before the first retry, doubled each time (capped at 60)
     unsubscribe_mailto: str = ""
     unsubscribe_url: str = ""
+    cafile: str = ""  # extra CA bundle to trust (a private relay's own certificate)
 
     @classmethod
     def from_settings(
@@ -137,6 +138,7 @@ class SmtpConfig:
                 pick("ATTENTION_UNSUBSCRIBE_MAILTO", "EMAIL_UNSUBSCRIBE_MAILTO")
             ),
             unsubscribe_url=url,
+            cafile=str(pick("ATTENTION_SMTP_CAFILE", "EMAIL_SMTP_CAFILE")),
         )
 
     @property
@@ -193,10 +195,11 @@ class SmtpSender:
     def connect(self) -> smtplib.SMTP:
         """Open and (when configured) secure and authenticate one connection."""
         cfg = self.config
+        conn: smtplib.SMTP | None = None
         try:
             if cfg.security == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context()
+                conn = smtplib.SMTP_SSL(
+                    cfg.host, cfg.port, timeout=cfg.timeout, context=self._tls()
                 )
             else:
                 conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
@@ -205,15 +208,30 @@ class SmtpSender:
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.ehlo()
             if cfg.security == "starttls":
-                conn.starttls(context=ssl.create_default_context())
+                conn.starttls(context=self._tls())
                 conn.ehlo()
             if cfg.user:
                 conn.login(cfg.user, cfg.password)
+            return conn
         except smtplib.SMTPAuthenticationError as exc:
+            _close(conn)
             raise SendAborted(f"SMTP login refused by {cfg.host}: {_reply(exc)}") from None
         except smtplib.SMTPNotSupportedError as exc:
+            _close(conn)
             raise SendAborted(f"{cfg.host}:{cfg.port}: {exc}") from None
-        return conn
+        except ssl.SSLCertVerificationError as exc:
+            _close(conn)
+            raise SendAborted(
+                f"{cfg.host}:{cfg.port}: TLS certificate not trusted ({exc.verify_message});"
+                " EMAIL_SMTP_CAFILE can name the CA of a private relay"
+            ) from None
+        except BaseException:
+            _close(conn)
+            raise
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificate-checking TLS, trusting ``cafile`` too when one is configured."""
+        return ssl.create_default_context(cafile=self.config.cafile or None)
 
     def _connect_patiently(self) -> smtplib.SMTP:
         """Connect, retrying with backoff; :class:`SendAborted` when the server stays away."""
