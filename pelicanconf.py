@@ -61,10 +61,11 @@ YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
 MONTH_ARCHIVE_URL = "archives/{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = "archives/{date:%Y}/{date:%m}/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "issues", "search", "404"]
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "issues", "404"]
 ISSUES_SAVE_AS = "issues/index.html"
 ISSUES_URL = "issues/"
-# The search page; `python -m attention.search output` builds its Pagefind index after Pelican.
+# Search pages: search/ and <lang>/search/ (attention.site.searchpage); `python -m
+# attention.search output` builds their Pagefind index after Pelican.
 SEARCH_SAVE_AS = "search/index.html"
 SEARCH_URL = "search/"
 

@@ -146,3 +146,18 @@ def test_a_plural_query_finds_the_singular_with_its_final_letter(site, new_page)
     page = new_page()
     results = _search(page, site, "תופים")
     assert any("listening-index-fixture" in r["href"] for r in results), results
+
+
+@pytest.mark.browser
+def test_an_english_reader_gets_an_english_search_page_with_english_results_first(site, new_page):
+    page = new_page()
+    page.goto(site.url("en/about/"))
+    page.fill("#site-search", "newsletter")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/en/search/?q=newsletter")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 1")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    assert page.text_content("label[for=search-query]") == "Search the site"
+    langs = page.eval_on_selector_all("#search-results li", "items => items.map(li => li.lang)")
+    assert langs[0] == "en" and "he" in langs, langs
+    assert langs == sorted(langs, key=lambda lang: lang != "en"), langs

@@ -16,7 +16,16 @@ def register() -> None:
     from pelican import signals  # imported here: the CLI does not need Pelican
 
     from attention import digest, trends_page
-    from attention.site import buildcheck, feeds, navigation, reader, sitemap, social, templating
+    from attention.site import (
+        buildcheck,
+        feeds,
+        navigation,
+        reader,
+        searchpage,
+        sitemap,
+        social,
+        templating,
+    )
 
     signals.readers_init.connect(reader.add_reader)
     signals.generator_init.connect(templating.install)
@@ -25,6 +34,7 @@ def register() -> None:
     signals.all_generators_finalized.connect(buildcheck.check_build)
     signals.get_generators.connect(feeds.get_generators)
     signals.get_generators.connect(sitemap.get_generators)
+    signals.get_generators.connect(searchpage.get_generators)
     signals.all_generators_finalized.connect(digest.link_cited_briefs)
     signals.all_generators_finalized.connect(digest.warn_leftover_placeholders)
     signals.get_generators.connect(trends_page.get_generators)

@@ -64,6 +64,7 @@ export async function search(query) {
     }
   }
   const ranked = [...best.values()].sort((a, b) => b.score - a.score);
+  const readerLang = document.documentElement.lang;
   const terms = queryVariants(query).flatMap((variant) => variant.split(" ")).map(fold);
   const items = [];
   for (const result of ranked) {
@@ -71,7 +72,9 @@ export async function search(query) {
     const item = await result.data();
     if (reallyMatches(item, terms)) items.push(item);
   }
-  return items;
+  // Pages in the reader's language first, each group still by score.
+  const mine = items.filter((item) => item.meta.lang === readerLang);
+  return [...mine, ...items.filter((item) => item.meta.lang !== readerLang)];
 }
 
 function fold(word) {
