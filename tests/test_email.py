@@ -214,6 +214,7 @@ def test_css_is_inlined_and_only_media_queries_stay_in_style(edition):
     assert leftover.strip() == ""
     assert "@media (prefers-color-scheme: dark)" in html
     assert '<meta name="color-scheme" content="light dark">' in html
+    assert '<meta name="robots" content="noindex">' in html
 
 
 def test_mixed_script_paragraphs_get_a_dir_that_keeps_hebrew_right_to_left(edition):
