@@ -252,7 +252,7 @@ class SmtpSender:
         try:
             return conn.has_extn("8bitmime")
         finally:
-            _close(conn)
+            _close(conn, polite=True)
 
     # -- the run -------------------------------------------------------------------------------
     def deliver_to(
