@@ -210,3 +210,20 @@ class FeedServer:
                 self.close_connection = True
 
         return Handler
+
+
+def synthetic_feed(number: int, items: int = 5) -> bytes:
+    """An RSS 2.0 feed of ``items`` distinct, dated stories, numbered ``number``."""
+    entries = "".join(
+        f"<item><title>Synthetic story {number} number {i} about markets</title>"
+        f"<link>https://synthetic.test.example/{number}/{i}</link>"
+        f"<guid isPermaLink='false'>syn-{number}-{i}</guid>"
+        f"<pubDate>Fri, 20 Nov 2026 {i:02d}:{number % 60:02d}:00 +0000</pubDate>"
+        f"<description>Body of story {i} in feed {number}.</description></item>"
+        for i in range(items)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>Synthetic {number}</title><link>https://synthetic.test.example/</link>"
+        f"<description>d</description>{entries}</channel></rss>"
+    ).encode()

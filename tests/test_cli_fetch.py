@@ -18,7 +18,7 @@ from attention.commands import feeds as feeds_command
 from attention.commands import fetch as fetch_command
 from attention.store import Store
 from attention.stubs import TMP_PREFIX, sha256_text
-from feedserver import FeedServer, Route
+from feedserver import FeedServer, Route, synthetic_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 REPO = Path(__file__).resolve().parent.parent
@@ -301,22 +301,6 @@ def wait_gone(pids: list[int], seconds: float) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def synthetic_feed(number: int, items: int = 5) -> bytes:
-    entries = "".join(
-        f"<item><title>Synthetic story {number} number {i} about markets</title>"
-        f"<link>https://synthetic.test.example/{number}/{i}</link>"
-        f"<guid isPermaLink='false'>syn-{number}-{i}</guid>"
-        f"<pubDate>Fri, 20 Nov 2026 {i:02d}:{number % 60:02d}:00 +0000</pubDate>"
-        f"<description>Body of story {i} in feed {number}.</description></item>"
-        for i in range(items)
-    )
-    return (
-        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-        f"<title>Synthetic {number}</title><link>https://synthetic.test.example/</link>"
-        f"<description>d</description>{entries}</channel></rss>"
-    ).encode()
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import pytest
 
 from attention.config import load_config
 from attention.update import backoff_delay, select_sources
+from feedserver import synthetic_feed
 
 
 def test_backoff_doubles_per_failure_in_a_row_and_is_capped() -> None:
@@ -40,7 +41,6 @@ def test_only_selects_by_name_case_insensitively(tmp_path: Path) -> None:
 def _run_local_feeds(tmp: Path, workers: int, feeds: int = 26) -> dict[str, str]:
     from attention.store import Store
     from attention.update import FetchRun
-    from test_cli_fetch import synthetic_feed
 
     (tmp / "feeds").mkdir(parents=True)
     lines = [f"defaults: {{lookback_days: 36500, parse_workers: {workers}}}", "sources:"]
