@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,24 @@ def test_campaign_dry_run_writes_the_request_body_and_posts_nothing(site, monkey
     body = (site / "state" / "dry-run" / "3-ai-search" / "buttondown.json").read_text("utf-8")
     assert '"status": "draft"' in body and "{{ unsubscribe_url }}" in body
     assert "dry run: would POST" in capsys.readouterr().out
+
+
+def test_a_second_buttondown_send_of_the_same_edition_is_refused(site, monkeypatch, capsys):
+    from test_send_buttondown import KEY, FakeButtondown
+
+    handler = type("Handler", (FakeButtondown,), {"requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("BUTTONDOWN_API_KEY", KEY)
+        monkeypatch.setenv("BUTTONDOWN_API_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        assert send("3", "--via", "buttondown") == 0
+        assert "Buttondown email em_123 created (draft)" in capsys.readouterr().out
+        assert send("3", "--via", "buttondown") == 1
+        assert "buttondown already has em_123 (draft) for 3-ai-search" in capsys.readouterr().err
+        assert len(handler.requests) == 1
+        assert send("3", "--via", "buttondown", "--again") == 0
+        assert len(handler.requests) == 2
+    finally:
+        server.shutdown()
+        server.server_close()

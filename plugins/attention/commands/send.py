@@ -17,6 +17,8 @@ from attention.send.base import Edition, EditionError, SendSummary, load_edition
 from attention.subscribers import state_dir
 
 if TYPE_CHECKING:
+    from attention.send.buttondown import ButtondownChannel
+    from attention.send.listmonk import ListmonkChannel
     from attention.send.sendlog import SendLog, SendLogBusy
     from attention.send.smtp import SmtpSender
     from attention.subscribers import Subscriber
@@ -52,6 +54,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--list", type=int, action="append", dest="lists", help="listmonk list id")
     parser.add_argument("--send-at", help="schedule (listmonk, Buttondown): ISO date-time")
+    parser.add_argument(
+        "--again", action="store_true", help="listmonk/Buttondown: create a second campaign"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -205,14 +210,19 @@ def _campaign(
                 err.print("error: --to works with --via smtp and --via listmonk only")
                 return EXIT_CONFIG
             channel = ButtondownChannel(ButtondownConfig.from_env(), send_at=send_at)
-        summary = channel.deliver(edition, dry_run=args.dry_run)
         if args.dry_run:
+            summary = channel.deliver(edition, dry_run=True)
             target = state_dir() / "dry-run" / edition.key / f"{args.via}.json"
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_text(json.dumps(channel.payload(edition), ensure_ascii=False, indent=1))
             os.replace(tmp, target)
             summary.notes.append(f"request body written to {target}")
+        else:
+            made = _create_once(channel, edition, args, err)
+            if made is None:
+                return EXIT_FAILED
+            summary = made
     except (ListmonkError, ButtondownError) as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_FAILED
@@ -222,3 +232,32 @@ def _campaign(
     for note in summary.notes:
         print(note)
     return 0
+
+
+def _create_once(
+    channel: ListmonkChannel | ButtondownChannel,
+    edition: Edition,
+    args: argparse.Namespace,
+    err: Console,
+) -> SendSummary | None:
+    """Create the provider's campaign unless one was already made for this edition."""
+    from attention.send.sendlog import SendLog, SendLogBusy
+
+    try:
+        log = SendLog()
+    except SendLogBusy as exc:
+        err.print(f"error: {exc}", markup=False)
+        return None
+    with log:
+        earlier = log.campaign(edition.key, args.via)
+        if earlier and not args.again:
+            remote_id, status, created = earlier
+            err.print(
+                f"error: {args.via} already has {remote_id} ({status}) for {edition.key},"
+                f" created {created[:16].replace('T', ' ')} UTC; pass --again for another",
+                markup=False,
+            )
+            return None
+        summary = channel.deliver(edition)
+        log.record_campaign(edition.key, args.via, summary.remote_id, summary.remote_status)
+    return summary

@@ -126,6 +126,8 @@ class SendSummary:
     failed: dict[str, str] = field(default_factory=dict)
     unconfirmed: int = 0  # handed over before an interruption, the server's answer unseen
     aborted: str | None = None
+    remote_id: str = ""  # the campaign or email a provider created
+    remote_status: str = ""
     notes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 

@@ -101,5 +101,6 @@ class ButtondownChannel:
                 f"{detail or response.text[:200]}"
             )
         status = body.get("status", payload["status"])
+        summary.remote_id, summary.remote_status = str(body.get("id", "")), str(status)
         summary.notes.append(f"Buttondown email {body.get('id', '?')} created ({status})")
         return summary

@@ -151,6 +151,7 @@ class ListmonkChannel:
                     f"schedule campaign {campaign_id}",
                 )
                 status = data.get("status", "scheduled")
+        summary.remote_id, summary.remote_status = str(campaign_id), str(status)
         summary.notes.append(f"listmonk campaign {campaign_id} created ({status})")
         return summary
 

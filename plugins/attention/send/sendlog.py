@@ -36,7 +36,7 @@ from attention.subscribers import state_dir
 logger = logging.getLogger(__name__)
 
 DB_NAME = "sendlog.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SENDING = "sending"
 HANDED = "handed"
 SENT = "sent"
@@ -84,6 +84,16 @@ class SendLog:
                     reason TEXT NOT NULL DEFAULT '',
                     updated_at TEXT NOT NULL,
                     PRIMARY KEY (edition, recipient)
+                ) WITHOUT ROWID"""
+            )
+            self._db.execute(
+                """CREATE TABLE IF NOT EXISTS campaigns (
+                    edition TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    remote_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (edition, channel)
                 ) WITHOUT ROWID"""
             )
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -190,6 +200,25 @@ class SendLog:
                 " ON CONFLICT (edition, recipient) DO UPDATE SET status = 'failed',"
                 " reason = excluded.reason, updated_at = excluded.updated_at",
                 (edition, recipient, reason, _now()),
+            )
+
+    def campaign(self, edition: str, channel: str) -> tuple[str, str, str] | None:
+        """``(remote id, status, created at)`` of the campaign made for ``edition``, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT remote_id, status, created_at FROM campaigns"
+                " WHERE edition = ? AND channel = ?",
+                (edition, channel),
+            ).fetchone()
+        return (str(row[0]), str(row[1]), str(row[2])) if row else None
+
+    def record_campaign(self, edition: str, channel: str, remote_id: str, status: str) -> None:
+        """Remember the campaign a provider created for ``edition`` (the latest one wins)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO campaigns (edition, channel, remote_id, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (edition, channel, remote_id, status, _now()),
             )
 
     def counts(self, edition: str) -> dict[str, int]:
