@@ -384,6 +384,10 @@ class SmtpSender:
                         return
                 if progress:
                     progress(sub.email, outcome)
+        except Exception as exc:  # a bug or a broken send log: stop everyone, say why
+            logger.exception("send: worker stopped")
+            summary.aborted = f"internal error: {exc!r}"
+            stop.set()
         finally:
             _close(conn, polite=True)
 
