@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import logging
 import re
@@ -257,6 +258,17 @@ def test_text_part_says_the_same_with_links_as_numbered_footnotes(edition):
     assert "[2] https://research.example.com/zero-click" in text
     assert "#creators" not in text  # the issue's own table of contents gets no footnotes
     assert "<p" not in text and "</a>" not in text
+
+
+def test_every_paragraph_of_the_html_is_in_the_text_part(edition):
+    html, text, _meta = edition
+    content = html.split('class="content"', 1)[1].split('class="readmore"', 1)[0]
+    flat_text = " ".join(re.sub(r" \[\d+\]", "", text).split())
+    paragraphs = re.findall(r"<(?:p|li|h2)\b[^>]*>(.*?)</(?:p|li|h2)>", content, re.S)
+    assert len(paragraphs) >= 6
+    for inner in paragraphs:
+        words = " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", inner)).split())
+        assert words in flat_text, words
 
 
 def test_english_translation_is_left_to_right(built):
