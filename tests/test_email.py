@@ -276,6 +276,9 @@ def test_english_translation_is_left_to_right(built):
     assert '<html lang="en" dir="ltr">' in html
     assert "direction: ltr" in tags(html, "body")[0]["style"]
     assert "View in your browser" in html
+    meta = json.loads((built[0] / "email" / f"{KEY}-en" / "edition.json").read_text("utf-8"))
+    assert (meta["lang"], meta["translation"], meta["issue"]) == ("en", True, 7)
+    assert meta["url"] == f"{SITE}/en/digests/{KEY}/"
 
 
 def test_oversized_edition_is_a_build_warning_with_name_and_size(built):
