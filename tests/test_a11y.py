@@ -58,7 +58,7 @@ def summary(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_serious_or_critical_violations(site, new_page, axe_source, name, scheme):
+def test_axe_finds_no_violations_at_all(site, new_page, axe_source, name, scheme):
     page = new_page(color_scheme=scheme)
     page.goto(site.url(PAGES[name]))
     if name == "search":
@@ -67,8 +67,8 @@ def test_axe_finds_no_serious_or_critical_violations(site, new_page, axe_source,
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     report = ARTIFACTS / f"axe-{name}-{scheme}.json"
     report.write_text(json.dumps(violations, indent=1, ensure_ascii=False), "utf-8")
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"{name} ({scheme}): {summary(blocking)}"
+    # The issue asks for 0 serious or critical; we hold the pages to 0 of any impact.
+    assert not violations, f"{name} ({scheme}): {summary(violations)}"
 
 
 def test_axe_itself_catches_a_low_contrast_page(new_page, axe_source, tmp_path: Path):
