@@ -191,8 +191,15 @@ def install(generator: Any) -> None:
     if env is None:
         return
     settings = generator.settings
+    # An article asks for its card twice (meta in <head>, share links in the body): build it once.
+    cards: dict[tuple[int, str], tuple[Any, SocialCard]] = {}
 
     def card(item: Any = None, lang: str | None = None) -> SocialCard:
-        return social_card(item, lang or settings.get("DEFAULT_LANG", "en"), settings)
+        language = lang or settings.get("DEFAULT_LANG", "en")
+        key = (id(item), language)
+        cached = cards.get(key)
+        if cached is None or cached[0] is not item:
+            cached = cards[key] = (item, social_card(item, language, settings))
+        return cached[1]
 
     env.globals["social_card"] = card
