@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -30,6 +31,10 @@ class RecordingHandler:
         self.refuse: dict[str, str] = {}
         self.tempfail_until = 0.0
         self.tempfails = 0
+        # Accept the next message but hold back its 250 reply: the sender waits, as over a slow
+        # network, in the window between its final dot and the server's answer.
+        self.hold_next_reply = False
+        self.reply_held = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -43,6 +48,10 @@ class RecordingHandler:
                 self.tempfails += 1
                 return "451 4.3.0 Try again later"
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+            hold, self.hold_next_reply = self.hold_next_reply, False
+        if hold:
+            self.reply_held.set()
+            await asyncio.sleep(30)
         return "250 2.0.0 Accepted"
 
     def parsed(self) -> list[EmailMessage]:

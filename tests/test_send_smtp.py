@@ -282,28 +282,40 @@ def test_resume_after_kill_9_gives_exactly_one_message_per_subscriber(server, tm
         "ATTENTION_SMTP_POOL": "3",
     }
     rng = random.Random(20261122)
-    kills = 0
-    for _round in range(5):
-        proc = subprocess.Popen(
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
             [sys.executable, "-c", KILL_SCRIPT, str(output)],
             env=env,
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        before = len(server.handler.messages)
-        # Kill at a random moment once some messages are flowing.
+
+    def wait_until(condition) -> None:
         deadline = time.monotonic() + 20
-        while len(server.handler.messages) == before and proc.poll() is None:
-            assert time.monotonic() < deadline
+        while not condition():
+            assert time.monotonic() < deadline, "the sender never got going"
             time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.3))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=20)
-        if len(server.handler.per_recipient()) == len(recipients):
-            break
+
+    # Kill 1: at a random moment once messages are flowing.
+    proc = start()
+    wait_until(lambda: len(server.handler.messages) > 0 or proc.poll() is not None)
+    time.sleep(rng.uniform(0.05, 0.3))
+    assert proc.poll() is None, "the first run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=20)
+    # Kill 2: the server has taken a message but its 250 has not come back yet — the moment
+    # a log written only on 250 would send that message again.
+    before = len(server.handler.messages)
+    server.handler.hold_next_reply = True
+    server.handler.reply_held.clear()
+    proc = start()
+    wait_until(lambda: server.handler.reply_held.is_set() or proc.poll() is not None)
+    assert proc.poll() is None and len(server.handler.messages) > before
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=20)
+    kills = 2
     final = subprocess.run(
         [sys.executable, "-c", KILL_SCRIPT, str(output)], env=env, cwd=tmp_path,
         capture_output=True, text=True, timeout=60,
