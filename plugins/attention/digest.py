@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from attention.atomic import atomic_write
 from attention.canonical import canonical_url
 from attention.records import Entry
-from attention.stubs import atomic_write
 from attention.trends import (
     HISTORY_WEEKS,
     Story,

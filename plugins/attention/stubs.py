@@ -16,15 +16,14 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from .atomic import TMP_PREFIX, atomic_write
 from .canonical import canonical_url
 from .parse import UNSAFE_CHARS
 from .records import Entry
@@ -38,7 +37,6 @@ TAKE_MARKER = "<!-- attention:take -->"
 MAX_META_CHARS = 200
 MAX_SLUG_CHARS = 60
 MIN_SLUG_CHARS = 8
-TMP_PREFIX = ".attention-"
 SAFE_STUB_PATH = re.compile(rf"{BRIEFS_DIR}/\d{{4}}/\d{{2}}/[a-z0-9]+(?:-[a-z0-9]+)*\.md")
 TAKE_PLACEHOLDER = {
     "he": "_הטייק שלך: למה זה חשוב לקוראים שלנו?_",
@@ -186,19 +184,6 @@ def render_stub(
         "",
     ]
     return "\n".join(lines)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _slugs_in_use(briefs_dir: Path) -> set[str]:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attention.atomic import atomic_open
+
 logger = logging.getLogger(__name__)
 
 STATE_DIR_ENV = "ATTENTION_STATE_DIR"
@@ -201,16 +203,13 @@ class SubscriberStore:
 
     def export_csv(self, path: Path | str, include_suppressed: bool = True) -> int:
         """Write ``email,name,status,added_at`` to ``path`` atomically; return the row count."""
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.tmp")
         count = 0
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
+        with atomic_open(Path(path), "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["email", "name", "status", "added_at"])
             for sub in self.all(include_suppressed=include_suppressed):
                 writer.writerow([sub.email, sub.name, sub.status, sub.added_at])
                 count += 1
-        os.replace(tmp, target)
         return count
 
     def all(self, include_suppressed: bool = False) -> Iterator[Subscriber]:

@@ -31,9 +31,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from attention.atomic import atomic_write
 from attention.canonical import canonical_url
 from attention.records import Entry
-from attention.stubs import atomic_write
 from attention.textnorm import Normalizer, is_hebrew, raw_tokens
 
 logger = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from attention.atomic import atomic_write
 from attention.send.base import Edition, EditionError, SendSummary, load_edition
 from attention.subscribers import state_dir
 
@@ -213,10 +213,7 @@ def _campaign(
         if args.dry_run:
             summary = channel.deliver(edition, dry_run=True)
             target = state_dir() / "dry-run" / edition.key / f"{args.via}.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(json.dumps(channel.payload(edition), ensure_ascii=False, indent=1))
-            os.replace(tmp, target)
+            atomic_write(target, json.dumps(channel.payload(edition), ensure_ascii=False, indent=1))
             summary.notes.append(f"request body written to {target}")
         else:
             made = _create_once(channel, edition, args, err)

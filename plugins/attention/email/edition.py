@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from attention import i18n
+from attention.atomic import atomic_write
 from attention.email.plaintext import html_to_text
 from attention.email.transform import break_long_lines, prepare_content
 
@@ -159,9 +160,9 @@ class EditionRenderer:
             "date": article.date.isoformat(),
             "html_bytes": len(page.encode("utf-8")),
         }
-        _atomic_write(folder / "index.html", page)
-        _atomic_write(folder / "index.txt", text)
-        _atomic_write(folder / "edition.json", json.dumps(meta, ensure_ascii=False, indent=1))
+        atomic_write(folder / "index.html", page)
+        atomic_write(folder / "index.txt", text)
+        atomic_write(folder / "edition.json", json.dumps(meta, ensure_ascii=False, indent=1))
         size = meta["html_bytes"]
         if size > self.max_bytes:
             logger.warning(
@@ -185,12 +186,6 @@ def email_site_url(settings: dict[str, Any]) -> str:
 
 def _strings(lang: str) -> dict[str, str]:
     return STRINGS.get(lang) or STRINGS["en"]
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def digests_to_send(generator: Any) -> Iterable[Any]:

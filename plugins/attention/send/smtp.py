@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from attention.atomic import atomic_write_bytes
 from attention.send.base import Edition, SendSummary
 from attention.send.message import Envelope, MessageFactory, unsubscribe_links
 from attention.send.sendlog import HANDED, SENT, SendLog
@@ -503,8 +504,5 @@ def write_dry_run(
     factory = MessageFactory(edition, envelope, eightbit=True)
     for n, sub in enumerate(subscribers, 1):
         _id, data = factory.build(sub)
-        target = folder / f"{n:05d}-{sub.email}.eml"
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        atomic_write_bytes(folder / f"{n:05d}-{sub.email}.eml", data)
     return len(subscribers)
