@@ -126,3 +126,18 @@ def test_pagination_of_tag_x2_does_not_overwrite_tag_x22(tmp_path: Path) -> None
     assert (output / "tag" / "x2" / "page" / "2" / "index.html").is_file()
     x22 = (output / "tag" / "x22" / "index.html").read_text(encoding="utf-8")
     assert "Other" in x22 and "Brief 0" not in x22
+
+
+def test_escaped_markup_in_title_and_summary_never_becomes_markup(tmp_path: Path) -> None:
+    """`striptags` unescapes entities: every place that strips must escape again."""
+    content = tmp_path / "content"
+    hostile = "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    write_article(
+        content,
+        "briefs/hostile.md",
+        f"Title: Hi {hostile}\nDate: 2026-11-20 10:00\nLang: en\nSlug: hostile\n"
+        f"Summary: Sum {hostile}\n\nBody.\n",
+    )
+    output = build(content, tmp_path / "out")
+    for page in output.rglob("*.html"):
+        assert "<script>alert(1)" not in page.read_text(encoding="utf-8"), page
