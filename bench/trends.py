@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 from attention.records import Entry
-from attention.trends import analyse, week_of
+from attention.trends import analyse
+from attention.weekly import week_of
 
 WEEKS = 8
 

@@ -294,9 +294,9 @@ def test_build_warns_about_a_published_digest_still_holding_draft_placeholders(
     draft = write_draft(report, content / "digests", DigestSettings()).path
     text = draft.read_text(encoding="utf-8").replace("Status: draft\n", "")
     draft.write_text(text.replace("_(פתיחה: שניים־שלושה משפטים על השבוע.)_", "פתיחה."), "utf-8")
-    with caplog.at_level("WARNING", logger="attention.digest"):
+    with caplog.at_level("WARNING", logger="attention.site.digests"):
         build(content, tmp_path / "output")
-    [warning] = [r.getMessage() for r in caplog.records if r.name == "attention.digest"]
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "attention.site.digests"]
     assert "digests/1-2026-w47.md is published with the draft's placeholder" in warning
     assert "_(פרשנות: מה זה אומר לקוראים?)_" in warning and "טיוטה: סיכום" in warning
     assert "פתיחה: שניים" not in warning

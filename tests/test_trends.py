@@ -9,15 +9,11 @@ import pytest
 from attention.records import Entry
 from attention.trends import (
     TrendReport,
-    WeekError,
     analyse,
     fold_stories,
     score,
-    week_bounds,
-    week_monday,
-    week_of,
-    weeks_ending,
 )
+from attention.weekly import WeekError, week_bounds, week_monday, week_of, weeks_ending
 from trends_corpus import Topic, load_corpus
 
 

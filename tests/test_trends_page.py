@@ -17,7 +17,8 @@ import pytest
 from pelican import signals
 
 from attention.config import DigestSettings
-from attention.digest import cited_link_keys, write_draft
+from attention.digest import write_draft
+from attention.site.digests import cited_link_keys
 from attention.trends import analyse, snapshot, write_snapshot
 from attention.trends_page import load_snapshot, page_context, sparkline
 from browser import DESKTOP, PHONE, browser_fixture, new_page_fixture  # noqa: F401  (fixtures)

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from attention.records import Entry
-from attention.trends import week_monday
+from attention.weekly import week_monday
 
 CORPUS = Path(__file__).parent / "fixtures" / "trends" / "corpus.yml"
 

@@ -15,9 +15,10 @@ def register() -> None:
     """Connect Attention's build-time receivers to Pelican's signals."""
     from pelican import signals  # imported here: the CLI does not need Pelican
 
-    from attention import digest, trends_page
+    from attention import trends_page
     from attention.site import (
         buildcheck,
+        digests,
         feeds,
         navigation,
         reader,
@@ -35,8 +36,8 @@ def register() -> None:
     signals.get_generators.connect(feeds.get_generators)
     signals.get_generators.connect(sitemap.get_generators)
     signals.get_generators.connect(searchpage.get_generators)
-    signals.all_generators_finalized.connect(digest.link_cited_briefs)
-    signals.all_generators_finalized.connect(digest.warn_leftover_placeholders)
+    signals.all_generators_finalized.connect(digests.link_cited_briefs)
+    signals.all_generators_finalized.connect(digests.warn_leftover_placeholders)
     signals.get_generators.connect(trends_page.get_generators)
 
     from attention.email import edition

@@ -27,7 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,10 +35,16 @@ from attention.atomic import atomic_write
 from attention.canonical import canonical_url
 from attention.records import Entry
 from attention.textnorm import Normalizer, is_hebrew, raw_tokens
+from attention.weekly import (
+    SNAPSHOT_VERSION,
+    week_bounds,
+    week_monday,
+    week_of,
+    weeks_ending,
+)
 
 logger = logging.getLogger(__name__)
 
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 HISTORY_WEEKS = 12
 NEAR_DUPLICATE_JACCARD = 0.8
 MIN_TITLE_WORDS = 3
@@ -53,56 +59,11 @@ WATCH = "topic"
 TERM = "term"
 
 
-class WeekError(ValueError):
-    """A week string is not an ISO week such as ``2025-W46``."""
-
-
 class TopicLike(Protocol):
     """What trends needs of a watch-list topic (``attention.config.Topic`` fits)."""
 
     name: str
     aliases: list[str]
-
-
-# ---------------------------------------------------------------- ISO weeks
-
-
-def week_of(moment: datetime | date) -> str:
-    """The ISO week of a date or (UTC) datetime, e.g. ``2025-W46``."""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(week: str) -> date:
-    """The Monday of an ISO week string; :class:`WeekError` when it is not a real ISO week."""
-    match = WEEK_RE.match(week.strip()) if isinstance(week, str) else None
-    if not match:
-        raise WeekError(f"unknown week {week!r}: expected an ISO week like 2025-W46")
-    year, number = int(match[1]), int(match[2])
-    try:
-        monday = date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise WeekError(f"unknown week {week!r}: {year} has no week {number}") from None
-    return monday
-
-
-def week_bounds(week: str) -> tuple[datetime, datetime]:
-    """``[start, end)`` of an ISO week as UTC datetimes (Monday 00:00 to next Monday 00:00)."""
-    monday = week_monday(week)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    return start, start + timedelta(days=7)
-
-
-def shift_week(week: str, weeks: int) -> str:
-    """The ISO week ``weeks`` after (negative: before) ``week``."""
-    return week_of(week_monday(week) + timedelta(weeks=weeks))
-
-
-def weeks_ending(week: str, count: int) -> tuple[str, ...]:
-    """``count`` consecutive ISO weeks, oldest first, the last one being ``week``."""
-    return tuple(shift_week(week, offset) for offset in range(1 - count, 1))
 
 
 # ---------------------------------------------------------------- records
@@ -578,8 +539,6 @@ def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
 
 
 # ---------------------------------------------------------------- snapshot for the site
-
-SNAPSHOT_VERSION = 1
 
 
 def snapshot(

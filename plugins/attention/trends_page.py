@@ -28,7 +28,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from attention import i18n
-from attention.trends import SNAPSHOT_VERSION, WeekError, week_monday
+from attention.weekly import SNAPSHOT_VERSION, WeekError, week_monday
 
 logger = logging.getLogger(__name__)
 

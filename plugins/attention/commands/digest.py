@@ -14,7 +14,7 @@ from rich.markup import escape
 from ..config import ConfigError, load_config
 from ..digest import entries_for_window, open_weekly_digest, refresh_snapshot
 from ..store import Store, default_state_path
-from ..trends import WeekError, week_monday, week_of
+from ..weekly import WeekError, week_monday, week_of
 
 logger = logging.getLogger(__name__)
 
