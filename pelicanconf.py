@@ -116,6 +116,7 @@ AUTHOR_FEED_RSS = None
 TAG_FEED_ATOM = None
 TAG_FEED_RSS = None
 ATTENTION_FEED_MAX_ITEMS = 20
+ATTENTION_TAXONOMY_FEED_MAX_ITEMS = 10  # per category and per tag
 
 # Subscribing. Provider: "buttondown" (username), "listmonk" (url + list UUIDs),
 # "mailchimp" (form action) or "form" (any form action URL); None explains feed subscription.

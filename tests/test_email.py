@@ -355,3 +355,25 @@ def test_plaintext_numbers_each_distinct_link_once():
     assert "ראשון [1] ב שני [2] ג שוב [1]" in text
     assert "1. one" in text and "2. two" in text
     assert text.endswith("[1] https://a.example/\n[2] https://b.example/\n")
+
+
+def test_wrap_matches_textwrap_on_folded_text() -> None:
+    import random
+    import textwrap
+
+    from attention.email.plaintext import wrap
+
+    rng = random.Random(7)
+    words = ["קשב", "LinkedIn", "מודעות", "a", "https://example.com/" + "x" * 90, "ב-Google,"]
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 60)))
+        first, rest = rng.choice([("", ""), ("- ", "  "), ("> 1. ", ">    ")])
+        expected = textwrap.fill(
+            text,
+            width=76,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        assert wrap(text, 76, first, rest) == expected

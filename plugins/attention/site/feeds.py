@@ -82,6 +82,8 @@ def author_name(article: Any) -> str:
 def feed_specs(context: dict[str, Any], settings: dict[str, Any]) -> list[FeedSpec]:
     """Every feed the site offers, with its items newest first."""
     limit = settings.get("ATTENTION_FEED_MAX_ITEMS", 20)
+    # Category and tag feeds follow one subject; they need fewer items than the main feeds.
+    narrow = settings.get("ATTENTION_TAXONOMY_FEED_MAX_ITEMS", 10)
     originals = sorted(context.get("articles", []), key=lambda a: a.date, reverse=True)
     every = sorted(
         [*originals, *context.get("translations", [])], key=lambda a: a.date, reverse=True
@@ -92,11 +94,11 @@ def feed_specs(context: dict[str, Any], settings: dict[str, Any]) -> list[FeedSp
         specs.append(FeedSpec(f"{FEED_DIR}/{lang}", lang, items[:limit]))
     for category, articles in context.get("categories", []):
         specs.append(
-            FeedSpec(f"{FEED_DIR}/category/{category.slug}", category.name, articles[:limit])
+            FeedSpec(f"{FEED_DIR}/category/{category.slug}", category.name, articles[:narrow])
         )
     for tag, articles in context.get("tags", []):
         ordered = sorted(articles, key=lambda a: a.date, reverse=True)
-        specs.append(FeedSpec(f"{FEED_DIR}/tag/{tag.slug}", tag.name, ordered[:limit]))
+        specs.append(FeedSpec(f"{FEED_DIR}/tag/{tag.slug}", tag.name, ordered[:narrow]))
     return specs
 
 

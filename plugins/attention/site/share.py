@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 #: Networks in the order they are shown (WhatsApp first: it is how Israeli readers share).
 NETWORKS = ("whatsapp", "linkedin", "x", "facebook", "telegram", "email")
@@ -25,30 +25,29 @@ class ShareLink:
     href: str
 
 
-def _query(params: dict[str, str]) -> str:
-    return urlencode(params, quote_via=quote)
-
-
 def share_href(network: str, title: str, url: str) -> str:
     """The share URL for one network; ``title`` and ``url`` are percent-encoded."""
-    if network == "whatsapp":
-        return "https://wa.me/?" + _query({"text": f"{title} {url}"})
-    if network == "linkedin":
-        return "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": url})
-    if network == "x":
-        return "https://x.com/intent/post?" + _query({"text": title, "url": url})
-    if network == "facebook":
-        return "https://www.facebook.com/sharer/sharer.php?" + _query({"u": url})
-    if network == "telegram":
-        return "https://t.me/share/url?" + _query({"url": url, "text": title})
-    if network == "email":
-        return "mailto:?" + _query({"subject": title, "body": url})
-    raise ValueError(f"unknown share network {network!r}; known: {', '.join(NETWORKS)}")
+    if network not in NETWORKS:
+        raise ValueError(f"unknown share network {network!r}; known: {', '.join(NETWORKS)}")
+    return _hrefs(quote(title, safe=""), quote(url, safe=""))[network]
+
+
+def _hrefs(title: str, url: str) -> dict[str, str]:
+    """Every network's share URL from an already percent-encoded title and URL."""
+    return {
+        "whatsapp": f"https://wa.me/?text={title}%20{url}",
+        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={url}",
+        "x": f"https://x.com/intent/post?text={title}&url={url}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={url}",
+        "telegram": f"https://t.me/share/url?url={url}&text={title}",
+        "email": f"mailto:?subject={title}&body={url}",
+    }
 
 
 def share_links(title: str, url: str) -> list[ShareLink]:
     """Share links for every network in ``NETWORKS``."""
+    hrefs = _hrefs(quote(title, safe=""), quote(url, safe=""))
     return [
-        ShareLink(network=network, name=NAMES.get(network), href=share_href(network, title, url))
+        ShareLink(network=network, name=NAMES.get(network), href=hrefs[network])
         for network in NETWORKS
     ]

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from markupsafe import escape
+
 from attention.site.share import ShareLink, share_links
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class SocialCard:
     image_alt: str
     meta: list[tuple[str, str, str]] = field(default_factory=list)
     json_ld: str | None = None
+    head_html: str = ""
     share: list[ShareLink] = field(default_factory=list)
 
 
@@ -185,6 +188,14 @@ def social_card(item: Any, lang: str, settings: dict[str, Any]) -> SocialCard:
     )
 
 
+def head_html(card: SocialCard) -> str:
+    """The ``<meta>`` tags and JSON-LD script of a card, escaped, ready for ``<head>``."""
+    lines = [f'<meta {attr}="{key}" content="{escape(value)}">' for attr, key, value in card.meta]
+    if card.json_ld:
+        lines.append(f'<script type="application/ld+json">{card.json_ld}</script>')
+    return "\n".join(lines)
+
+
 def install(generator: Any) -> None:
     """``generator_init`` receiver: the ``social_card(item, lang)`` Jinja global."""
     env = getattr(generator, "env", None)
@@ -199,7 +210,9 @@ def install(generator: Any) -> None:
         key = (id(item), language)
         cached = cards.get(key)
         if cached is None or cached[0] is not item:
-            cached = cards[key] = (item, social_card(item, language, settings))
+            built = social_card(item, language, settings)
+            built = replace(built, head_html=head_html(built))
+            cached = cards[key] = (item, built)
         return cached[1]
 
     env.globals["social_card"] = card
