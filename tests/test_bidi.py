@@ -23,3 +23,21 @@ def test_hebrew_paragraph_in_an_english_page_is_marked_rtl() -> None:
     assert mark_block_directions("<li>שלום לכולם, Daniel</li>", "ltr") == (
         '<li dir="rtl">שלום לכולם, Daniel</li>'
     )
+
+
+def test_period_between_two_latin_words_stays_with_the_hebrew_sentence() -> None:
+    html = "<p>לא להעתיק את מה שמפרסמים ב-Instagram. Threads מתגמלת שיחה.</p>"
+    marked = mark_block_directions(html, "rtl")
+    assert "ב-Instagram.\u200f Threads" in marked
+
+
+def test_anchoring_never_touches_tags_urls_or_decimals() -> None:
+    html = '<p>גרסה 3.5 של <a href="https://example.com/a. b">ChatGPT</a>. זהו.</p>'
+    marked = mark_block_directions(html, "rtl")
+    assert 'href="https://example.com/a. b"' in marked
+    assert "3.5" in marked
+
+
+def test_english_block_in_a_hebrew_page_gets_no_marks() -> None:
+    html = "<p>Search is now an answer engine. Plan for it.</p>"
+    assert "\u200f" not in mark_block_directions(html, "rtl")

@@ -14,6 +14,10 @@ _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
 _LTR_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
 _BLOCK = re.compile(r"<(p|li|h[1-6]|td|th|dd|dt|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
+_MARKUP = re.compile(r"(<[^>]+>)")
+# Clause punctuation right after a Latin word, before a space: "ב-Instagram. Threads מתגמלת".
+_LATIN_THEN_PUNCTUATION = re.compile(r"([A-Za-z0-9][\"'”’)\]]?[.,;:!?]+)(?=\s)")
+RLM = "\u200f"
 
 
 def dominant_direction(text: str) -> str | None:
@@ -25,8 +29,23 @@ def dominant_direction(text: str) -> str | None:
     return "rtl" if rtl >= ltr else "ltr"
 
 
+def anchor_latin_punctuation(html: str) -> str:
+    """In right-to-left text, keep punctuation after a Latin word on the Hebrew side.
+
+    Between two Latin words ("ב-Instagram. Threads מתגמלת") the bidi algorithm folds the
+    period into one left-to-right run and shows it between them. A right-to-left mark after
+    it ends the run there. Only text is touched, never tags or attributes.
+    """
+    parts = _MARKUP.split(html)
+    for index in range(0, len(parts), 2):
+        if parts[index]:
+            parts[index] = _LATIN_THEN_PUNCTUATION.sub(rf"\1{RLM}", parts[index])
+    return "".join(parts)
+
+
 def mark_block_directions(html: str, base_direction: str) -> str:
-    """Add ``dir`` to block elements whose text runs against ``base_direction``."""
+    """Add ``dir`` to blocks whose text runs against ``base_direction``; anchor punctuation
+    after Latin words in right-to-left blocks (see :func:`anchor_latin_punctuation`)."""
 
     opposite = _LTR_LETTER if base_direction == "rtl" else _RTL_LETTER
 
@@ -37,9 +56,11 @@ def mark_block_directions(html: str, base_direction: str) -> str:
         text = _TAG.sub("", inner) if "<" in inner else inner
         if not opposite.search(text):
             return match.group(0)
-        direction = dominant_direction(text)
-        if direction is None or direction == base_direction:
-            return match.group(0)
+        direction = dominant_direction(text) or base_direction
+        if direction == "rtl":
+            inner = anchor_latin_punctuation(inner)
+        if direction == base_direction:
+            return f"<{tag}{attributes}>{inner}</{tag}>"
         return f'<{tag}{attributes} dir="{direction}">{inner}</{tag}>'
 
     return _BLOCK.sub(mark, html)
