@@ -14,7 +14,7 @@ from markdown import Markdown
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from attention.bidi import mark_block_directions
+from attention.bidi import anchor_latin_punctuation, mark_block_directions
 from attention.i18n import reading_minutes, text_direction
 from attention.site import metadata as checks
 from attention.site.navigation import toc_items
@@ -49,7 +49,10 @@ class AttentionMarkdownReader(MarkdownReader):
             content, metadata = self.convert(source_path)
             self._complete(source_path, content, metadata)
             lang = metadata.get("lang") or self.settings.get("DEFAULT_LANG")
-            content = mark_block_directions(content, text_direction(lang))
+            direction = text_direction(lang)
+            content = mark_block_directions(content, direction)
+            if direction == "rtl" and metadata.get("summary"):
+                metadata["summary"] = anchor_latin_punctuation(metadata["summary"])
         except checks.MetadataError as error:
             logger.error("%s: %s", _display_path(source_path, self.settings), error)
             raise
