@@ -24,7 +24,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from sitebuild import REPO, build
+
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -130,23 +131,7 @@ class Site:
 
 def build_site(content: Path, output: Path, **override: Any) -> Path:
     """Build ``content`` into ``output`` with the repository's settings (no search index)."""
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    settings = read_settings(
-        str(REPO / "pelicanconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "THEME": str(REPO / "theme"),
-            "PLUGIN_PATHS": [str(REPO / "plugins")],
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-            **override,
-        },
-    )
-    Pelican(settings).run()
-    return output
+    return build(content, output, **override)
 
 
 @functools.cache

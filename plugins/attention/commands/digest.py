@@ -6,7 +6,6 @@ import argparse
 import logging
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,6 +14,7 @@ from ..config import ConfigError, load_config
 from ..digest import entries_for_window, open_weekly_digest, refresh_snapshot
 from ..store import Store, default_state_path
 from ..weekly import WeekError, week_monday, week_of
+from . import add_project_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "A draft is refreshed only while nobody has edited it."
     )
     parser.add_argument("--week", help="ISO week such as 2025-W46 (default: the current week)")
-    parser.add_argument("--config", type=Path, default=Path("feeds.yml"), help="feeds.yml path")
-    parser.add_argument(
-        "--content", type=Path, default=Path("content"), help="content directory (default: content)"
-    )
-    parser.add_argument(
-        "--state",
-        type=Path,
-        default=None,
-        help="state database (default: $ATTENTION_STATE_DIR or .attention/state.sqlite)",
-    )
+    add_project_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:

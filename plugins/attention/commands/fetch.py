@@ -14,6 +14,7 @@ from ..config import ConfigError, load_config
 from ..digest import refresh_trends_from_store
 from ..store import Store, default_state_path
 from ..update import FetchRun, RunInProgress, RunReport, SourceReport, select_sources
+from . import add_project_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -36,22 +37,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "| attention fetch --dry-run. Exit status: 0 all sources fine, 3 some failed, "
         "2 configuration error, 1 another fetch is running on the same state."
     )
-    parser.add_argument("--config", type=Path, default=Path("feeds.yml"), help="feeds.yml path")
+    add_project_arguments(parser)
     parser.add_argument("--only", metavar="NAME", help="fetch only the source with this name")
     parser.add_argument(
         "--dry-run", action="store_true", help="fetch and parse, but write no stub and no state"
     )
     parser.add_argument(
         "--force", action="store_true", help="ignore backoff and Retry-After waiting times"
-    )
-    parser.add_argument(
-        "--content", type=Path, default=Path("content"), help="content directory (default: content)"
-    )
-    parser.add_argument(
-        "--state",
-        type=Path,
-        default=None,
-        help="state database (default: $ATTENTION_STATE_DIR or .attention/state.sqlite)",
     )
 
 
