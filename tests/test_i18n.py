@@ -45,3 +45,12 @@ def test_every_language_has_every_interface_string() -> None:
     keys = set(i18n.UI_STRINGS["en"])
     for lang, strings in i18n.UI_STRINGS.items():
         assert set(strings) == keys, lang
+
+
+def test_every_catalogue_is_complete_in_every_language() -> None:
+    for name, languages in i18n.CATALOGUES.items():
+        keys = set(languages["en"])
+        assert set(languages) == {"he", "en", "it"}, name
+        for lang, strings in languages.items():
+            assert set(strings) == keys, (name, lang)
+    assert i18n.catalogue("email", "xx") == i18n.CATALOGUES["email"]["en"]

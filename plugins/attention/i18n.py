@@ -192,6 +192,73 @@ UI_STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# Strings of the email edition and of the Trends page, per language (same fallback rules).
+CATALOGUES: dict[str, dict[str, dict[str, str]]] = {
+    "email": {
+        "he": {
+            "view_in_browser": "לקריאה בדפדפן",
+            "read_on_site": "לגיליון המלא באתר",
+            "why": "קיבלת את המייל הזה כי נרשמת ל{name}.",
+            "unsubscribe": "להסרה מרשימת התפוצה",
+            "links": "קישורים:",
+        },
+        "en": {
+            "view_in_browser": "View in your browser",
+            "read_on_site": "Read the issue on the site",
+            "why": "You are receiving this because you subscribed to {name}.",
+            "unsubscribe": "Unsubscribe",
+            "links": "Links:",
+        },
+        "it": {
+            "view_in_browser": "Leggi nel browser",
+            "read_on_site": "Leggi il numero sul sito",
+            "why": "Ricevi questa email perché ti sei iscritto a {name}.",
+            "unsubscribe": "Annulla l'iscrizione",
+            "links": "Link:",
+        },
+    },
+    "trends": {
+        "he": {
+            "lead": "הנושאים שעולים השבוע ביותר מקורות מהרגיל, ומה קרה להם ב־{n} השבועות האחרונים.",
+            "empty": "אין עדיין נתוני מגמות. הם יופיעו אחרי ההרצה הבאה של attention fetch.",
+            "week": "שבוע {week} ({start})",
+            "sources_n": "{n} מקורות",
+            "change": "שינוי מול הממוצע",
+            "chart_text": "{topic}: מספר המקורות בכל שבוע, מהשבוע הישן ({first}) לחדש ({last}): "
+            "{counts}",
+            "no_topics": "אף נושא לא הגיע השבוע למספר המקורות המינימלי.",
+            "updated": "עודכן: {date}",
+            "discovered": "נושא שזוהה אוטומטית",
+        },
+        "en": {
+            "lead": "Topics that more sources than usual wrote about, and their last {n} weeks.",
+            "empty": "No trend data yet. It appears after the next run of attention fetch.",
+            "week": "Week {week} ({start})",
+            "sources_n": "{n} sources",
+            "change": "Change vs average",
+            "chart_text": "{topic}: sources per week, oldest ({first}) to newest ({last}): "
+            "{counts}",
+            "no_topics": "No topic reached the minimum number of sources this week.",
+            "updated": "Updated: {date}",
+            "discovered": "discovered automatically",
+        },
+        "it": {
+            "lead": "I temi di cui hanno scritto più fonti del solito, e le loro ultime {n} "
+            "settimane.",
+            "empty": "Ancora nessun dato sulle tendenze: arriverà con il prossimo attention fetch.",
+            "week": "Settimana {week} ({start})",
+            "sources_n": "{n} fonti",
+            "change": "Variazione sulla media",
+            "chart_text": "{topic}: fonti per settimana, dalla più vecchia ({first}) alla più "
+            "recente ({last}): {counts}",
+            "no_topics": "Nessun tema ha raggiunto il numero minimo di fonti questa settimana.",
+            "updated": "Aggiornato: {date}",
+            "discovered": "individuato automaticamente",
+        },
+    },
+}
+
+
 @lru_cache(maxsize=64)
 def is_known_language(lang: str) -> bool:
     """True when Babel knows ``lang`` (e.g. ``he``, ``en``, ``it``)."""
@@ -242,6 +309,12 @@ def translate(key: str, lang: str | None, **values: object) -> str:
     strings = UI_STRINGS.get(_locale_name(lang), UI_STRINGS[FALLBACK_LANGUAGE])
     text = strings.get(key) or UI_STRINGS[FALLBACK_LANGUAGE].get(key, key)
     return text.format(**values) if values else text
+
+
+def catalogue(name: str, lang: str | None) -> dict[str, str]:
+    """All strings of catalogue ``name`` (``email``, ``trends``) in ``lang``, English if missing."""
+    strings = CATALOGUES[name]
+    return strings.get(_locale_name(lang)) or strings[FALLBACK_LANGUAGE]
 
 
 def _locale_name(lang: str | None) -> str:

@@ -42,44 +42,6 @@ SPARK_PAD = 3
 LTR_ISOLATE = "\u2066"  # keeps "2026-W47" in order inside a right-to-left heading
 POP_ISOLATE = "\u2069"
 
-LABELS: dict[str, dict[str, str]] = {
-    "he": {
-        "lead": "הנושאים שעולים השבוע ביותר מקורות מהרגיל, ומה קרה להם ב־{n} השבועות האחרונים.",
-        "empty": "אין עדיין נתוני מגמות. הם יופיעו אחרי ההרצה הבאה של attention fetch.",
-        "week": "שבוע {week} ({start})",
-        "sources_n": "{n} מקורות",
-        "change": "שינוי מול הממוצע",
-        "chart_text": "{topic}: מספר המקורות בכל שבוע, מהשבוע הישן ({first}) לחדש ({last}): "
-        "{counts}",
-        "no_topics": "אף נושא לא הגיע השבוע למספר המקורות המינימלי.",
-        "updated": "עודכן: {date}",
-        "discovered": "נושא שזוהה אוטומטית",
-    },
-    "en": {
-        "lead": "Topics that more sources than usual wrote about, and their last {n} weeks.",
-        "empty": "No trend data yet. It appears after the next run of attention fetch.",
-        "week": "Week {week} ({start})",
-        "sources_n": "{n} sources",
-        "change": "Change vs average",
-        "chart_text": "{topic}: sources per week, oldest ({first}) to newest ({last}): {counts}",
-        "no_topics": "No topic reached the minimum number of sources this week.",
-        "updated": "Updated: {date}",
-        "discovered": "discovered automatically",
-    },
-    "it": {
-        "lead": "I temi di cui hanno scritto più fonti del solito, e le loro ultime {n} settimane.",
-        "empty": "Ancora nessun dato sulle tendenze: arriverà con il prossimo attention fetch.",
-        "week": "Settimana {week} ({start})",
-        "sources_n": "{n} fonti",
-        "change": "Variazione sulla media",
-        "chart_text": "{topic}: fonti per settimana, dalla più vecchia ({first}) alla più recente "
-        "({last}): {counts}",
-        "no_topics": "Nessun tema ha raggiunto il numero minimo di fonti questa settimana.",
-        "updated": "Aggiornato: {date}",
-        "discovered": "individuato automaticamente",
-    },
-}
-
 
 class SnapshotError(ValueError):
     """The snapshot file exists but cannot be used; the message names the file."""
@@ -137,7 +99,7 @@ def _week_start(week: str, lang: str) -> str:
 
 def page_context(data: dict[str, Any] | None, lang: str, weeks_shown: int = WEEKS_SHOWN) -> dict:
     """What ``trends.html`` needs: ``trend_weeks`` (newest first), labels, ``has_data``."""
-    labels = LABELS.get(lang, LABELS["en"])
+    labels = i18n.catalogue("trends", lang)
     history = list(data["weeks"]) if data else []
     context: dict[str, Any] = {
         "trend_labels": labels,

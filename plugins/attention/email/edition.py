@@ -32,29 +32,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 90 * 1024
 DIGEST_CATEGORY = "digest"
 
-STRINGS: dict[str, dict[str, str]] = {
-    "he": {
-        "view_in_browser": "לקריאה בדפדפן",
-        "read_on_site": "לגיליון המלא באתר",
-        "why": "קיבלת את המייל הזה כי נרשמת ל{name}.",
-        "unsubscribe": "להסרה מרשימת התפוצה",
-        "links": "קישורים:",
-    },
-    "en": {
-        "view_in_browser": "View in your browser",
-        "read_on_site": "Read the issue on the site",
-        "why": "You are receiving this because you subscribed to {name}.",
-        "unsubscribe": "Unsubscribe",
-        "links": "Links:",
-    },
-    "it": {
-        "view_in_browser": "Leggi nel browser",
-        "read_on_site": "Leggi il numero sul sito",
-        "why": "Ricevi questa email perché ti sei iscritto a {name}.",
-        "unsubscribe": "Annulla l'iscrizione",
-        "links": "Link:",
-    },
-}
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -107,7 +84,7 @@ class EditionRenderer:
         web_url = f"{base}/{article.url}" if base else article.url
         names = self.settings.get("NEWSLETTER_NAME") or {}
         newsletter = names.get(lang) or str(self.settings.get("SITENAME", ""))
-        strings = {k: v.format(name=newsletter) for k, v in _strings(lang).items()}
+        strings = {k: v.format(name=newsletter) for k, v in i18n.catalogue("email", lang).items()}
         issue = int(article.metadata["issue"])
         minutes = article.metadata.get("reading_time")
         content = article.get_content(base) if base else article.content
@@ -182,10 +159,6 @@ def email_site_url(settings: dict[str, Any]) -> str:
     if site.startswith(("https://", "http://")):
         return site.rstrip("/")
     return str(settings.get("EMAIL_SITEURL") or "").rstrip("/")
-
-
-def _strings(lang: str) -> dict[str, str]:
-    return STRINGS.get(lang) or STRINGS["en"]
 
 
 def digests_to_send(generator: Any) -> Iterable[Any]:
