@@ -199,3 +199,11 @@ def test_sitemap_lists_only_pages_that_exist(site: Path) -> None:
     for location in locations:
         target = site / location / "index.html" if location.endswith("/") or not location else None
         assert target is None or target.is_file(), location
+
+
+def test_navigation_links_the_subscribe_page_in_the_readers_language(site: Path) -> None:
+    english = read(site, ENGLISH_DIGEST)
+    assert 'href="../../../en/subscribe/"' in english
+    assert html_lang_dir(read(site, "en/subscribe/index.html")) == ("en", "ltr")
+    assert html_lang_dir(read(site, "it/subscribe/index.html")) == ("it", "ltr")
+    assert 'href="../../subscribe/"' in read(site, HEBREW_DIGEST)

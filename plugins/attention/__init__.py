@@ -32,6 +32,7 @@ def register() -> None:
     signals.generator_init.connect(templating.install)
     signals.generator_init.connect(social.install)
     signals.article_generator_finalized.connect(navigation.finalize_articles)
+    signals.page_generator_finalized.connect(navigation.finalize_pages)
     signals.all_generators_finalized.connect(buildcheck.check_build)
     signals.get_generators.connect(feeds.get_generators)
     signals.get_generators.connect(sitemap.get_generators)

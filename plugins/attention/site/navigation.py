@@ -64,3 +64,14 @@ def finalize_articles(generator: Any) -> None:
     generator.context["digests"] = digests
     generator.context["latest_digest"] = latest_digest(digests, generator.settings["DEFAULT_LANG"])
     freeze_locations([*everything, *generator.drafts, *generator.drafts_translations])
+
+
+def page_urls(pages: Sequence[Any]) -> dict[str, str]:
+    """``"<slug>:<lang>"`` -> URL for every page and page translation."""
+    return {f"{page.slug}:{page.lang}": page.url for page in pages}
+
+
+def finalize_pages(generator: Any) -> None:
+    """``page_generator_finalized`` receiver: ``PAGE_URLS`` for links to a page in a language."""
+    pages = [*generator.pages, *generator.translations, *generator.hidden_pages]
+    generator.context["PAGE_URLS"] = page_urls(pages)
