@@ -32,3 +32,11 @@ def test_parse_feed_date_reads_israeli_zones_and_foreign_months(
 @pytest.mark.parametrize("text", ["", None, "yesterday", "Fri, 20 Nov 2026 08:30:00 XYZ"])
 def test_parse_feed_date_gives_up_rather_than_guessing(text: str | None) -> None:
     assert parse_feed_date(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0001-01-01T00:00:00+03:00", "9999-12-31T23:30:00-05:00", "Fri, 31 Dec 9999 23:30 EST"],
+)
+def test_parse_feed_date_out_of_range_gives_none_instead_of_raising(text: str) -> None:
+    assert parse_feed_date(text) is None

@@ -141,3 +141,14 @@ def test_clean_html_removes_scripts_handlers_and_bad_urls() -> None:
         '<img src="data:image/png;base64,AAAA" onerror="y()"><iframe src="//x"></iframe></p>'
     )
     assert out == '<p>hi<a rel="noopener nofollow">a</a></p>'
+
+
+def test_dates_at_the_ends_of_the_calendar_do_not_lose_the_feed() -> None:
+    feed = parse("odd-dates.xml")
+    by_link = {e.link.rsplit("/", 1)[-1]: e for e in feed.entries}
+    assert set(by_link) == {"year-one", "year-9999", "moon", "normal"}
+    assert by_link["moon"].published == datetime(1969, 7, 20, 20, 17, tzinfo=UTC)
+    assert not by_link["moon"].date_guessed
+    assert by_link["normal"].published == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    for odd in ("year-one", "year-9999"):  # unusable dates: the fetch time, flagged
+        assert by_link[odd].published == FETCHED and by_link[odd].date_guessed

@@ -133,10 +133,10 @@ def parse_feed_date(text: str | None) -> datetime | None:
             int(match["minute"] or 0),
             int(match["second"] or 0),
             tzinfo=zone,
-        )
-    except ValueError:
+        ).astimezone(UTC)
+    except (ValueError, OverflowError):  # out of range, also after the move to UTC
         return None
-    return moment.astimezone(UTC)
+    return moment
 
 
 def _parse_iso(text: str) -> datetime | None:
@@ -148,4 +148,7 @@ def _parse_iso(text: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        return None

@@ -233,7 +233,10 @@ def _published(raw: Mapping[str, Any], fetched_at: datetime) -> tuple[datetime, 
         if moment is None:
             parsed = raw.get(f"{key}_parsed")
             if parsed:
-                moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+                try:
+                    moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+                except (ValueError, OverflowError):  # feedparser's year 0 or 10000
+                    moment = None
         if moment is not None:
             if moment > fetched_at + FUTURE_SLACK:
                 return fetched_at, True
