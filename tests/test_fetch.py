@@ -217,3 +217,19 @@ def test_background_fetch_yields_every_result(server: FeedServer) -> None:
     for _ in range(3):  # the end of the stream must be clean every time
         keys = sorted(r.key for r in fetch_in_background(requests, settings()))
         assert keys == ["0", "1", "2", "3", "4"]
+
+
+def test_non_ascii_etag_from_the_server_does_not_break_later_runs(server: FeedServer) -> None:
+    # a server may send bytes outside ASCII in a validator; sending it back must not crash
+    server.routes["/latin-etag"] = Route(body=RSS, etag='"caf\u00e9-1"')
+    server.routes["/plain-neighbour"] = Route(body=RSS)
+    first = fetch(server.url("/latin-etag"))
+    assert first.outcome == "ok" and first.etag
+    requests = [
+        FetchRequest(key="odd", location=server.url("/latin-etag"), etag=first.etag),
+        FetchRequest(key="fine", location=server.url("/plain-neighbour")),
+    ]
+    results = {r.key: r for r in fetch_in_background(requests, settings())}
+    assert set(results) == {"odd", "fine"}
+    assert results["odd"].outcome == "ok" and results["odd"].body == RSS
+    assert results["fine"].outcome == "ok"

@@ -197,6 +197,9 @@ class Fetcher:
                 result = _error(request, f"cannot decode the body: {_one_line(exc)}")
             except httpx.HTTPError as exc:
                 result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+            except Exception as exc:  # one odd feed must not end the fetch of all the others
+                logger.exception("attention.fetch: %s: unexpected failure", request.location)
+                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
         return _with_elapsed(result, started)
 
     async def _fetch_http(self, request: FetchRequest) -> FetchResult:
@@ -204,9 +207,10 @@ class Fetcher:
         url = request.location
         permanent = True
         conditional: dict[str, str] = {}
-        if request.etag:
+        # a validator the server sent outside ASCII cannot be sent back as it came: go without
+        if request.etag and request.etag.isascii():
             conditional["If-None-Match"] = request.etag
-        if request.last_modified:
+        if request.last_modified and request.last_modified.isascii():
             conditional["If-Modified-Since"] = request.last_modified
         for _hop in range(self.settings.max_redirects + 1):
             async with self._client.stream("GET", url, headers=conditional) as response:
