@@ -159,3 +159,22 @@ def test_a_second_buttondown_send_of_the_same_edition_is_refused(site, monkeypat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_send_while_another_send_holds_the_log_says_so_instead_of_crashing(smtp, capsys):
+    main(["subscribers", "add", "a@example.org"])
+    with SendLog():  # another `attention send` is running
+        assert send("3", "--via", "smtp") == 1
+    assert "another `attention send` is running" in capsys.readouterr().err
+    assert smtp.handler.messages == []
+
+
+def test_test_message_does_not_share_its_message_id_with_the_real_send(smtp, capsys):
+    # Gmail drops a message whose Message-ID the mailbox already holds: the editor who sent
+    # themself a test (or two, after fixing a typo) must still get each one and the edition.
+    main(["subscribers", "add", "editor@example.org"])
+    assert send("3", "--via", "smtp", "--to", "editor@example.org") == 0
+    assert send("3", "--via", "smtp", "--to", "editor@example.org") == 0
+    assert send("3", "--via", "smtp") == 0
+    ids = [msg["Message-ID"] for msg in smtp.handler.parsed()]
+    assert len(ids) == 3 and len(set(ids)) == 3

@@ -19,7 +19,7 @@ from attention.subscribers import state_dir
 if TYPE_CHECKING:
     from attention.send.buttondown import ButtondownChannel
     from attention.send.listmonk import ListmonkChannel
-    from attention.send.sendlog import SendLog, SendLogBusy
+    from attention.send.sendlog import SendLog
     from attention.send.smtp import SmtpSender
     from attention.subscribers import Subscriber
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _smtp(args: argparse.Namespace, edition: Edition, settings: dict, err: Console) -> int:
-    from attention.send.sendlog import SendLog
+    from attention.send.sendlog import SendLog, SendLogBusy
     from attention.send.smtp import ConfigError, SendAborted, SmtpConfig, SmtpSender, write_dry_run
     from attention.subscribers import SubscriberStore
 

@@ -114,9 +114,10 @@ class MessageFactory:
             (b"text/html", encoding, html_bytes.split(UNSUBSCRIBE_PLACEHOLDER.encode())),
         ]
 
-    def build(self, subscriber: Subscriber) -> tuple[str, bytes]:
-        """``(Message-ID, message bytes)`` for one recipient."""
-        message_id = message_id_for(self.edition.key, subscriber.email, self.domain)
+    def build(self, subscriber: Subscriber, message_id: str = "") -> tuple[str, bytes]:
+        """``(Message-ID, message bytes)`` for one recipient (the ID fixed per recipient unless
+        one is given)."""
+        message_id = message_id or message_id_for(self.edition.key, subscriber.email, self.domain)
         url, mailto = unsubscribe_links(self.envelope, subscriber)
         links = f"<{mailto}>,\r\n <{url}>" if url else f"<{mailto}>"
         to = email.utils.formataddr((subscriber.name, subscriber.email), charset="utf-8")
