@@ -233,3 +233,27 @@ def test_non_ascii_etag_from_the_server_does_not_break_later_runs(server: FeedSe
     assert set(results) == {"odd", "fine"}
     assert results["odd"].outcome == "ok" and results["odd"].body == RSS
     assert results["fine"].outcome == "ok"
+
+
+def test_per_host_limit_holds_for_the_host_redirected_to() -> None:
+    # feeds on two hosts that all send their readers (302) to one shared host
+    with FeedServer(extra_hosts=("127.0.0.2", "127.0.0.3")) as server:
+        server.routes["/shared"] = Route(body=RSS, delay=0.2)
+        for i in range(6):
+            server.routes[f"/hop{i}"] = Route(
+                status=302, location=server.url("/shared", host="127.0.0.3")
+            )
+        requests = [
+            FetchRequest(
+                key=str(i), location=server.url(f"/hop{i}", host=("127.0.0.1", "127.0.0.2")[i % 2])
+            )
+            for i in range(6)
+        ]
+
+        async def go() -> list[FetchResult]:
+            async with Fetcher(settings(concurrency=16, per_host=2)) as fetcher:
+                return [r async for r in fetcher.fetch_many(requests)]
+
+        results = asyncio.run(go())
+        assert all(r.ok for r in results), [r.reason for r in results]
+        assert server.peak_per_host["127.0.0.3"] <= 2

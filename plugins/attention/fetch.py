@@ -146,7 +146,7 @@ class Fetcher:
             await self._client.aclose()
 
     def _host_gate(self, location: str) -> asyncio.Semaphore:
-        host = (urlsplit(location).hostname or "").lower()
+        host = _host(location)
         gate = self._hosts.get(host)
         if gate is None:
             gate = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
@@ -169,40 +169,45 @@ class Fetcher:
             result = await asyncio.to_thread(self._read_local, request)
             return _with_elapsed(result, started)
         # the host gate first: a request queued behind its host must not hold a global slot
-        async with self._host_gate(request.location), self._global:
-            started = time.monotonic()
-            try:
-                async with asyncio.timeout(self.settings.timeout_total):
-                    result = await self._fetch_http(request)
-            except FetchError as exc:
-                result = FetchResult(
-                    key=request.key,
-                    outcome="error",
-                    final_url=request.location,
-                    http_status=exc.http_status,
-                    retry_after=exc.retry_after,
-                    reason=str(exc),
-                )
-            except TimeoutError:
-                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
-            except httpx.ConnectTimeout:
-                result = _error(
-                    request, f"connect timed out after {self.settings.timeout_connect:g} s"
-                )
-            except httpx.TimeoutException:
-                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
-            except httpx.ConnectError as exc:
-                result = _error(request, f"cannot connect: {_one_line(exc) or 'refused'}")
-            except httpx.DecodingError as exc:
-                result = _error(request, f"cannot decode the body: {_one_line(exc)}")
-            except httpx.HTTPError as exc:
-                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
-            except Exception as exc:  # one odd feed must not end the fetch of all the others
-                logger.exception("attention.fetch: %s: unexpected failure", request.location)
-                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+        # a redirect to another host swaps this gate for that host's (see _fetch_http)
+        async with contextlib.AsyncExitStack() as host_gate:
+            await host_gate.enter_async_context(self._host_gate(request.location))
+            async with self._global:
+                started = time.monotonic()
+                try:
+                    async with asyncio.timeout(self.settings.timeout_total):
+                        result = await self._fetch_http(request, host_gate)
+                except FetchError as exc:
+                    result = FetchResult(
+                        key=request.key,
+                        outcome="error",
+                        final_url=request.location,
+                        http_status=exc.http_status,
+                        retry_after=exc.retry_after,
+                        reason=str(exc),
+                    )
+                except TimeoutError:
+                    result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+                except httpx.ConnectTimeout:
+                    result = _error(
+                        request, f"connect timed out after {self.settings.timeout_connect:g} s"
+                    )
+                except httpx.TimeoutException:
+                    result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+                except httpx.ConnectError as exc:
+                    result = _error(request, f"cannot connect: {_one_line(exc) or 'refused'}")
+                except httpx.DecodingError as exc:
+                    result = _error(request, f"cannot decode the body: {_one_line(exc)}")
+                except httpx.HTTPError as exc:
+                    result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+                except Exception as exc:  # one odd feed must not end the fetch of all the others
+                    logger.exception("attention.fetch: %s: unexpected failure", request.location)
+                    result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
         return _with_elapsed(result, started)
 
-    async def _fetch_http(self, request: FetchRequest) -> FetchResult:
+    async def _fetch_http(
+        self, request: FetchRequest, host_gate: contextlib.AsyncExitStack
+    ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         url = request.location
         permanent = True
@@ -212,7 +217,14 @@ class Fetcher:
             conditional["If-None-Match"] = request.etag
         if request.last_modified and request.last_modified.isascii():
             conditional["If-Modified-Since"] = request.last_modified
+        gated_host = _host(url)
         for _hop in range(self.settings.max_redirects + 1):
+            if _host(url) != gated_host:
+                # the per-host limit holds for the host redirected to as well; one gate held at
+                # a time, so that two hosts redirecting to each other cannot deadlock
+                await host_gate.aclose()
+                await host_gate.enter_async_context(self._host_gate(url))
+                gated_host = _host(url)
             async with self._client.stream("GET", url, headers=conditional) as response:
                 status = response.status_code
                 if status in REDIRECTS:
@@ -356,6 +368,10 @@ def fetch_in_background(
             with contextlib.suppress(RuntimeError):  # the loop may have closed meanwhile
                 loop.call_soon_threadsafe(task.cancel)
         thread.join()
+
+
+def _host(location: str) -> str:
+    return (urlsplit(location).hostname or "").lower()
 
 
 def _is_local(location: str) -> bool:
