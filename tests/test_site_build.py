@@ -207,3 +207,9 @@ def test_navigation_links_the_subscribe_page_in_the_readers_language(site: Path)
     assert html_lang_dir(read(site, "en/subscribe/index.html")) == ("en", "ltr")
     assert html_lang_dir(read(site, "it/subscribe/index.html")) == ("it", "ltr")
     assert 'href="../../subscribe/"' in read(site, HEBREW_DIGEST)
+
+
+def test_sample_trends_page_shows_a_chart_per_topic(site: Path) -> None:
+    page = read(site, "trends/index.html")
+    assert page.count('class="sparkline"') >= 4
+    assert page.count("<title id=") == page.count('class="sparkline"')  # text for each chart

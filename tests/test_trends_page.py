@@ -93,7 +93,7 @@ def test_broken_snapshot_is_named_once_and_the_build_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     content = _content(tmp_path, False)
-    (content / "data").mkdir()
+    (content / "data").mkdir(exist_ok=True)
     (content / "data" / "trends.json").write_text("{not json", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="attention.trends_page"):
         output = build(content, tmp_path / "output")
