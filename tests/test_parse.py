@@ -152,3 +152,15 @@ def test_dates_at_the_ends_of_the_calendar_do_not_lose_the_feed() -> None:
     assert by_link["normal"].published == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
     for odd in ("year-one", "year-9999"):  # unusable dates: the fetch time, flagged
         assert by_link[odd].published == FETCHED and by_link[odd].date_guessed
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/xml; charset=ISO-8859-1", "application/rss+xml; charset=us-ascii"]
+)
+def test_server_default_charset_does_not_override_the_feeds_own_declaration(
+    content_type: str,
+) -> None:
+    # a web server's default Latin-1 label on a windows-1255 feed must not turn it into mojibake
+    feed = parse("hebrew-1255.xml", language="he", headers={"Content-Type": content_type})
+    assert feed.entries[0].title == "שיווק במשפיענים עובר לסרטונים קצרים"
+    assert feed.title == "חדשות בקידוד ישן"

@@ -77,6 +77,14 @@ UNSAFE_CHARS = re.compile(
 )
 
 
+# Charsets web servers put on every text response by default (Apache's AddDefaultCharset): they
+# say nothing about the feed, and Latin-1 decodes any bytes, so it would win over the encoding the
+# feed declares itself and turn a windows-1255 or UTF-8 Hebrew feed into mojibake.
+SERVER_DEFAULT_CHARSETS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1"})
+_HTTP_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*\sencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
 class ParseError(Exception):
     """The body is not a feed we can use; the message is one line for the status table."""
 
@@ -156,6 +164,7 @@ def parse_feed(
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     if final_url.startswith(("http://", "https://")):
         response_headers.setdefault("content-location", final_url)
+    response_headers = _without_default_charset(body, response_headers)
     document = feedparser.parse(
         io.BytesIO(body), response_headers=response_headers, sanitize_html=False
     )
@@ -220,6 +229,18 @@ def _entry(
         date_guessed=guessed,
         canonical_url=canonical,
     )
+
+
+def _without_default_charset(body: bytes, headers: dict[str, str]) -> dict[str, str]:
+    """Drop a server-default Latin-1 charset when the document declares another encoding."""
+    content_type = headers.get("content-type", "")
+    http = _HTTP_CHARSET.search(content_type)
+    declared = _XML_ENCODING.match(body.removeprefix(b"\xef\xbb\xbf")[:512])
+    if not http or not declared or http[1].lower() not in SERVER_DEFAULT_CHARSETS:
+        return headers
+    if declared[1].decode("ascii").lower() in SERVER_DEFAULT_CHARSETS:
+        return headers
+    return {**headers, "content-type": content_type[: http.start()].strip()}
 
 
 def _identity(feed_key: str, kind: str, value: str) -> str:
