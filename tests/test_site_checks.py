@@ -104,6 +104,8 @@ def test_publish_build_writes_no_draft(tmp_path: Path) -> None:
             assert "linkedin-newsletter-analytics" not in path.read_text(encoding="utf-8"), path
     index = (output / "index.html").read_text(encoding="utf-8")
     assert 'href="https://attention.example.org/theme/css/site.css"' in index
+    robots = (output / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://attention.example.org/sitemap.xml" in robots
 
 
 def test_draft_digest_is_not_written_by_a_publish_build(content: Path, tmp_path: Path) -> None:
