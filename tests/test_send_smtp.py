@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import ssl
@@ -325,3 +326,50 @@ def test_resume_after_kill_9_gives_exactly_one_message_per_subscriber(server, tm
     assert kills >= 2
     assert sorted(counts) == recipients, "missing recipients"
     assert [r for r, n in counts.items() if n > 1] == [], "duplicates"
+
+
+LONG_HEBREW_NAME = "קשב — התקציר השבועי על מגמות בשיווק ברשתות החברתיות ובטכנולוגיה"
+
+
+def test_long_hebrew_display_names_fold_into_short_encoded_words(server, edition, store, tmp_path):
+    store.add("dana@example.org", "דנה " + LONG_HEBREW_NAME)
+    _send(server, edition, store, tmp_path, from_addr=f"{LONG_HEBREW_NAME} <news@example.org>")
+    [(_rcpts, raw)] = server.handler.messages
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    # RFC 2047: an encoded word is at most 75 characters; the name's lines stay under 78.
+    words = re.findall(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=", head)
+    assert words and max(len(w) for w in words) <= 75
+    names = re.search(r"\r\nFrom: .*?\r\n(?! )|^From: .*?\r\n(?! )", head, re.S).group(0)
+    names += re.search(r"\r\nTo: .*?\r\n(?! )", head, re.S).group(0)
+    assert max(len(line) for line in names.split("\r\n")) <= 78
+    decoded = str(make_header(decode_header(names.replace("\r\n", ""))))
+    assert f"From: {LONG_HEBREW_NAME} <news@example.org>" in decoded
+    assert f"To: דנה {LONG_HEBREW_NAME} <dana@example.org>" in decoded
+    # Python's own parser keeps the space between encoded words: words stay whole all the same.
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert msg["From"].addresses[0].display_name.split() == LONG_HEBREW_NAME.split()
+    assert msg["From"].addresses[0].addr_spec == "news@example.org"
+
+
+def test_line_break_in_a_subscriber_name_cannot_add_a_header(server, edition, store, tmp_path):
+    # A CSV cell can hold a line break (Alt+Enter in a spreadsheet, or a hostile signup form).
+    store.import_rows([("dana@example.org", "Dana\nBcc: spy@example.net")])
+    _send(server, edition, store, tmp_path)
+    [(_rcpts, raw)] = server.handler.messages
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\n" not in head.replace(b"\r\n", b"")
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert msg["Bcc"] is None
+    assert msg["To"].addresses[0].addr_spec == "dana@example.org"
+
+
+def test_long_hebrew_subject_folds_into_encoded_words_of_at_most_75(
+    server, edition, store, tmp_path
+):
+    store.add("reader@example.org")
+    _send(server, edition, store, tmp_path)
+    [(_rcpts, raw)] = server.handler.messages
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    words = re.findall(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=", head)
+    assert len(words) > 1 and max(len(w) for w in words) <= 75
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == HEBREW_SUBJECT

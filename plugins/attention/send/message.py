@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 998
 CRLF = b"\r\n"
+# Header() folds at 78 by default, which lets an encoded word reach 76 characters: RFC 2047
+# allows 75.
+MAX_HEADER_LINE = 76
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,50 @@ class Envelope:
         return email.utils.parseaddr(self.from_addr)[1]
 
 
-def _format_address(value: str) -> str:
+def _format_address(value: str, header_name: str) -> str:
     name, addr = email.utils.parseaddr(value)
-    return email.utils.formataddr((name, addr), charset="utf-8")
+    return _address(name, addr, header_name)
+
+
+def _address(name: str, addr: str, header_name: str) -> str:
+    """``name <addr>`` for a header: a non-ASCII name as RFC 2047 words of at most 75
+    characters, one per folded line (``formataddr`` makes one word of any length); a line
+    break in a name cannot end the header."""
+    name = " ".join(name.split())
+    if name.isascii():
+        return email.utils.formataddr((name, addr))
+    words = [f"=?utf-8?b?{base64.b64encode(c).decode()}?=" for c in _name_chunks(name)]
+    words.append(f"<{addr}>")
+    lines = [words[0]]
+    for word in words[1:]:
+        used = len(lines[-1]) + (len(header_name) + 2 if len(lines) == 1 else 1)
+        if used + 1 + len(word) <= 78:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\r\n ".join(lines)
+
+
+def _name_chunks(name: str, limit: int = 45) -> list[bytes]:
+    """UTF-8 pieces of ``name`` of at most ``limit`` bytes (75-character encoded words), cut
+    after a space where one fits, so a reader that wrongly keeps the folding whitespace
+    between encoded words still shows whole words."""
+    chunks: list[bytes] = []
+    current = ""
+    for word in name.split(" "):
+        piece = f"{current} {word}" if current else word
+        if len(piece.encode()) < limit:  # room for the space that ends it
+            current = piece
+            continue
+        if current:
+            chunks.append((current + " ").encode())
+        current = word
+        while len(current.encode()) > limit:  # one word longer than a whole chunk
+            cut = len(current.encode()[:limit].decode("utf-8", "ignore"))
+            chunks.append(current[:cut].encode())
+            current = current[cut:]
+    chunks.append(current.encode())
+    return chunks
 
 
 def _crlf_lines(text: str) -> bytes:
@@ -89,11 +133,13 @@ class MessageFactory:
         self.domain = envelope.sender_address.rpartition("@")[2] or "localhost"
         self._boundary = f"=_attention_{secrets.token_hex(12)}"
         head = [
-            f"From: {_format_address(envelope.from_addr)}",
+            f"From: {_format_address(envelope.from_addr, 'From')}",
         ]
         if envelope.reply_to:
-            head.append(f"Reply-To: {_format_address(envelope.reply_to)}")
-        subject = Header(edition.subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+            head.append(f"Reply-To: {_format_address(envelope.reply_to, 'Reply-To')}")
+        subject = Header(edition.subject, "utf-8", MAX_HEADER_LINE, "Subject").encode(
+            linesep="\r\n"
+        )
         head += [
             f"Subject: {subject}",
             f"Date: {date or email.utils.formatdate(localtime=False, usegmt=True)}",
@@ -120,7 +166,7 @@ class MessageFactory:
         message_id = message_id or message_id_for(self.edition.key, subscriber.email, self.domain)
         url, mailto = unsubscribe_links(self.envelope, subscriber)
         links = f"<{mailto}>,\r\n <{url}>" if url else f"<{mailto}>"
-        to = email.utils.formataddr((subscriber.name, subscriber.email), charset="utf-8")
+        to = _address(subscriber.name, subscriber.email, "To")
         head = [f"To: {to}", f"Message-ID: {message_id}", f"List-Unsubscribe: {links}"]
         if url:
             head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
