@@ -257,3 +257,13 @@ def test_per_host_limit_holds_for_the_host_redirected_to() -> None:
         results = asyncio.run(go())
         assert all(r.ok for r in results), [r.reason for r in results]
         assert server.peak_per_host["127.0.0.3"] <= 2
+
+
+def test_304_to_a_request_without_validators_is_an_error_not_unchanged(
+    server: FeedServer,
+) -> None:
+    # a misbehaving cache answering 304 to a first fetch must not hide the feed forever
+    server.routes["/always-304"] = Route(status=304)
+    result = fetch(server.url("/always-304"))
+    assert result.outcome == "error"
+    assert "304" in result.reason and "conditional" in result.reason

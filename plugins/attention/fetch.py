@@ -238,6 +238,11 @@ class Fetcher:
                     continue
                 moved_to = url if permanent and url != request.location else None
                 headers = {k.lower(): v for k, v in response.headers.items()}
+                if status == 304 and not conditional:
+                    # nothing to compare with: the feed was never read, so it is not unchanged
+                    raise FetchError(
+                        "HTTP 304 to a request that was not conditional", http_status=304
+                    )
                 if status == 304:
                     return FetchResult(
                         key=request.key,
