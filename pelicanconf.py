@@ -22,8 +22,6 @@ CONTACT_EMAIL = "hello@example.org"
 ARTICLE_PATHS = ["digests", "briefs"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
-# robots.txt is rendered, so its Sitemap line is absolute in `make publish`.
-TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
 DEFAULT_CATEGORY = "brief"
 USE_FOLDER_AS_CATEGORY = False
 

@@ -1,4 +1,5 @@
-"""sitemap.xml with valid ``hreflang`` alternates (``href=``) linking translations."""
+"""sitemap.xml with valid ``hreflang`` alternates (``href=``) linking translations, and the
+robots.txt that points crawlers at it."""
 
 from __future__ import annotations
 
@@ -67,6 +68,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def robots_txt(siteurl: str) -> str:
+    """Allow everything and name the sitemap by its absolute URL."""
+    return f"User-agent: *\nAllow: /\nSitemap: {absolute(siteurl, 'sitemap.xml')}\n"
+
+
 class SitemapGenerator(Generator):
     """Writes ``sitemap.xml`` at the root of the output."""
 
@@ -83,6 +89,9 @@ class SitemapGenerator(Generator):
         path = os.path.join(self.output_path, "sitemap.xml")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(document)
+        # A robots.txt of the site's own (a static file) is copied after this and wins.
+        with open(os.path.join(self.output_path, "robots.txt"), "w", encoding="utf-8") as handle:
+            handle.write(robots_txt(siteurl))
         logger.info("attention: wrote sitemap.xml")
 
 
