@@ -91,3 +91,64 @@ def test_state_dir_comes_from_the_environment(tmp_path, monkeypatch):
     with SubscriberStore() as subs:
         subs.add("x@example.org")
     assert (tmp_path / "elsewhere" / "subscribers.sqlite").is_file()
+
+
+def test_export_then_import_into_a_new_list_keeps_the_unsubscribed_suppressed(store, tmp_path):
+    store.add("stays@example.org", "נשאר")
+    store.add("left@example.org", "עזב")
+    tokens = {s.email: s.token for s in store.all()}
+    store.remove("left@example.org")
+    target = tmp_path / "all.csv"
+    store.export_csv(target)
+    with SubscriberStore(tmp_path / "moved" / "subscribers.sqlite") as moved:
+        report = moved.import_csv(target)
+        assert (report.added, report.suppressed, report.invalid) == (1, 1, [])
+        assert [s.email for s in moved.all()] == ["stays@example.org"]
+        assert moved.get("left@example.org").status == "unsubscribed"
+        # The unsubscribe links in emails already sent keep working after the move.
+        assert moved.get("stays@example.org").token == tokens["stays@example.org"]
+        assert moved.get("stays@example.org").name == "נשאר"
+
+
+def test_import_of_a_list_marking_an_active_address_unsubscribed_suppresses_it(store, tmp_path):
+    store.add("dana@example.org")
+    source = tmp_path / "from-elsewhere.csv"
+    source.write_text("email,status\ndana@example.org,unsubscribed\n", encoding="utf-8")
+    assert store.import_csv(source).suppressed == 1
+    assert store.get("dana@example.org").status == "unsubscribed"
+
+
+def test_invalid_lines_are_reported_with_their_line_numbers_and_the_rest_imported(store, tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text(
+        'email,name\nok1@example.org,א\nnot-an-address,ב\n"ok2@example.org","multi\nline"\n'
+        "\nbad@@example.org\nok3@example.org\n",
+        encoding="utf-8",
+    )
+    report = store.import_csv(source)
+    assert report.added == 3
+    assert [p.split(":", 1)[0] for p in report.invalid] == ["line 3", "line 7"]
+    assert "not-an-address" in report.invalid[0]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["\ufeffEmail Address,First Name", "E-mail;Name", " EMAIL \t,name", "אימייל,שם"],
+    ids=["mailchimp-bom", "semicolons", "spaced", "hebrew"],
+)
+def test_common_header_variants_are_recognised(store, tmp_path, header):
+    delimiter = ";" if ";" in header else ","
+    source = tmp_path / "list.csv"
+    rows = [f"Dana@Example.org{delimiter}דנה", f" dana@example.org {delimiter}x", "b@example.org"]
+    source.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    report = store.import_csv(source)
+    assert (report.added, report.merged, report.invalid) == (2, 1, [])
+    assert store.get("dana@example.org").name == "דנה"
+
+
+def test_whitespace_in_names_is_folded_to_single_spaces(store, tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text('email,name\na@example.org,"  Dana\n  Cohen "\n', encoding="utf-8")
+    store.import_csv(source)
+    store.add("b@example.org", "Noa\tLevi\n")
+    assert [s.name for s in store.all()] == ["Dana Cohen", "Noa Levi"]

@@ -15,7 +15,9 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from attention.atomic import atomic_open
 
@@ -32,6 +34,7 @@ SUPPRESSED = "unsubscribed"
 # Dot-atom local part (RFC 5322, ASCII only: no SMTPUTF8) and a dotted host name.
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class InvalidAddress(ValueError):
@@ -145,6 +148,7 @@ class SubscriberStore:
             if row is None:
                 self._insert(email, name)
                 return True
+            name = _clean_name(name)
             self._db.execute(
                 "UPDATE subscribers SET status = 'active', unsubscribed_at = NULL,"
                 " name = CASE WHEN ? != '' THEN ? ELSE name END WHERE email = ?",
@@ -152,11 +156,20 @@ class SubscriberStore:
             )
             return row[0] != ACTIVE
 
-    def _insert(self, email: str, name: str) -> None:
+    def _insert(self, email: str, name: str, status: str = ACTIVE, token: str = "") -> None:
+        """Insert a new row; ``token`` (from an export) is kept when it is well formed and free."""
+        if not (_TOKEN.match(token) and not self._token_taken(token)):
+            token = secrets.token_urlsafe(18)
+        now = _now()
         self._db.execute(
-            "INSERT INTO subscribers (email, name, status, token, added_at)"
-            " VALUES (?, ?, 'active', ?, ?)",
-            (email, name.strip(), secrets.token_urlsafe(18), _now()),
+            "INSERT INTO subscribers (email, name, status, token, added_at, unsubscribed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (email, _clean_name(name), status, token, now, now if status == SUPPRESSED else None),
+        )
+
+    def _token_taken(self, token: str) -> bool:
+        return bool(
+            self._db.execute("SELECT 1 FROM subscribers WHERE token = ?", (token,)).fetchone()
         )
 
     def remove(self, address_or_token: str) -> bool:
@@ -175,23 +188,40 @@ class SubscriberStore:
             )
             return cursor.rowcount > 0
 
-    def import_rows(self, rows: Iterable[tuple[str, str]]) -> ImportReport:
-        """Add ``(address, name)`` pairs in one transaction; suppressed ones stay suppressed."""
+    def import_rows(self, rows: Iterable[tuple[str, str] | CsvRow]) -> ImportReport:
+        """Add ``(address, name)`` pairs or :class:`CsvRow` rows in one transaction.
+
+        Suppressed addresses stay suppressed; a row marked ``unsubscribed`` (an export's
+        status column) is kept or made suppressed, never active. Invalid rows are reported
+        (with their line number when known) and the rest imported.
+        """
         report = ImportReport()
         with self._transaction():
-            for address, name in rows:
+            for item in rows:
+                row = item if isinstance(item, CsvRow) else CsvRow(0, item[0], item[1] or "")
                 try:
-                    email = normalize_address(address)
+                    email = normalize_address(row.address)
                 except InvalidAddress as exc:
-                    report.invalid.append(str(exc))
+                    report.invalid.append(f"line {row.line}: {exc}" if row.line else str(exc))
                     continue
-                row = self._db.execute(
+                unsubscribed = row.status.strip().lower() == SUPPRESSED
+                found = self._db.execute(
                     "SELECT status FROM subscribers WHERE email = ?", (email,)
                 ).fetchone()
-                if row is None:
-                    self._insert(email, name or "")
-                    report.added += 1
-                elif row[0] == SUPPRESSED:
+                if found is None:
+                    self._insert(email, row.name, SUPPRESSED if unsubscribed else ACTIVE, row.token)
+                    if unsubscribed:
+                        report.suppressed += 1
+                    else:
+                        report.added += 1
+                elif found[0] == SUPPRESSED:
+                    report.suppressed += 1
+                elif unsubscribed:
+                    self._db.execute(
+                        "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?"
+                        " WHERE email = ?",
+                        (_now(), email),
+                    )
                     report.suppressed += 1
                 else:
                     report.merged += 1
@@ -202,13 +232,14 @@ class SubscriberStore:
         return self.import_rows(read_csv(Path(path)))
 
     def export_csv(self, path: Path | str, include_suppressed: bool = True) -> int:
-        """Write ``email,name,status,added_at`` to ``path`` atomically; return the row count."""
+        """Write ``email,name,status,added_at,token`` to ``path`` atomically; return the row
+        count. An import of the file keeps the statuses and the unsubscribe tokens."""
         count = 0
         with atomic_open(Path(path), "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["email", "name", "status", "added_at"])
+            writer.writerow(["email", "name", "status", "added_at", "token"])
             for sub in self.all(include_suppressed=include_suppressed):
-                writer.writerow([sub.email, sub.name, sub.status, sub.added_at])
+                writer.writerow([sub.email, sub.name, sub.status, sub.added_at, sub.token])
                 count += 1
         return count
 
@@ -252,23 +283,84 @@ class _Transaction:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def read_csv(path: Path) -> Iterator[tuple[str, str]]:
-    """Yield ``(address, name)`` from a CSV file with or without a header row."""
+def _clean_name(name: str) -> str:
+    """A display name on one line: runs of whitespace (line breaks too) become one space."""
+    return " ".join((name or "").split())
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row of a subscriber CSV, with its line number in the file."""
+
+    line: int
+    address: str
+    name: str = ""
+    status: str = ""
+    token: str = ""
+
+
+# Header names (lower case, spaces folded) for each column, as common exports spell them.
+EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "mail", "address",
+                 "אימייל", "מייל", "דוא\"ל", "דוא״ל", "indirizzo email")  # fmt: skip
+NAME_HEADERS = ("name", "full name", "display name", "שם", "שם מלא", "nome")
+FIRST_HEADERS = ("first name", "firstname", "שם פרטי")
+LAST_HEADERS = ("last name", "lastname", "surname", "שם משפחה")
+
+
+def read_csv(path: Path) -> Iterator[CsvRow]:
+    """Rows of a CSV file with or without a header row (``,``, ``;`` or tab separated).
+
+    A header is recognised by its column names (``email``, ``Email Address``, ``E-mail``,
+    ``אימייל`` …; ``name`` or first and last name; ``status`` and ``token`` from an export).
+    Without one, the columns are address then name.
+    """
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(fh)
+        first = fh.readline()
+        fh.seek(0)
+        delimiter = max((",", ";", "\t"), key=first.count) if first.strip() else ","
+        rows = csv.reader(fh, delimiter=delimiter)
         header = next(rows, None)
         if header is None:
             return
-        lowered = [cell.strip().lower() for cell in header]
-        if "email" in lowered:
-            email_col = lowered.index("email")
-            name_col = lowered.index("name") if "name" in lowered else None
+        names = [" ".join(cell.replace("\ufeff", "").split()).lower() for cell in header]
+
+        def column(choices: tuple[str, ...]) -> int | None:
+            return next((names.index(c) for c in choices if c in names), None)
+
+        email_col = column(EMAIL_HEADERS)
+        if email_col is None and not any("@" in cell for cell in header):
+            email_col = next((i for i, n in enumerate(names) if "mail" in n), None)
+        data: list[tuple[int, list[str]]] = []
+        if email_col is None:  # no header: address, name
+            email_col, name_col = 0, 1
+            first_col = last_col = status_col = token_col = None
+            data.append((1, header))
         else:
-            email_col, name_col = 0, (1 if len(header) > 1 else None)
-            yield header[0], header[1] if name_col is not None else ""
-        for row in rows:
+            name_col = column(NAME_HEADERS)
+            first_col, last_col = column(FIRST_HEADERS), column(LAST_HEADERS)
+            status_col, token_col = column(("status",)), column(("token",))
+        end = rows.line_num
+        for line, row in chain(data, _numbered(rows, end)):
             if not row or not any(cell.strip() for cell in row):
                 continue
-            address = row[email_col] if email_col < len(row) else ""
-            name = row[name_col] if name_col is not None and name_col < len(row) else ""
-            yield address, name
+            name = _cell(row, name_col)
+            if not name and (first_col is not None or last_col is not None):
+                name = f"{_cell(row, first_col)} {_cell(row, last_col)}"
+            yield CsvRow(
+                line=line,
+                address=_cell(row, email_col),
+                name=_clean_name(name),
+                status=_cell(row, status_col),
+                token=_cell(row, token_col).strip(),
+            )
+
+
+def _numbered(rows: Any, end: int) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, row)`` from a csv reader whose last record ended on line ``end``."""
+    for row in rows:
+        yield end + 1, row
+        end = rows.line_num
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col] if col is not None and col < len(row) else ""
