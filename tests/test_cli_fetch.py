@@ -351,3 +351,23 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
             text = (tmp_path / "content" / record.path).read_text("utf-8")
             assert record.state == "written" and record.sha256 == sha256_text(text)
             assert text.rstrip().endswith("_Your take: why does this matter to our readers?_")
+
+
+def test_feed_controlled_text_in_the_tables_is_shown_not_read_as_markup(
+    tmp_path: Path,
+    server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per line, nothing folded
+    # a server's redirect target lands in the reason column of both tables
+    server.routes["/bracket-home"] = Route(status=301, location="/moved/[/]home[bold]")
+    server.routes["/moved/[/]home[bold]"] = Route.fixture("rdf.xml")
+    config = write_config(tmp_path / "feeds.yml", server, {"/bracket-home": ("Mover", "it")})
+    assert run_fetch(tmp_path, config) == 0
+    assert "/moved/[/]home[bold]" in capsys.readouterr().out
+    parser = argparse.ArgumentParser()
+    feeds_command.configure(parser)
+    args = parser.parse_args(["--config", str(config), "--state", str(tmp_path / "state.sqlite")])
+    assert feeds_command.run(args) == 0
+    assert "[/]home[bold]" in capsys.readouterr().out

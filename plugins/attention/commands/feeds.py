@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..config import ConfigError, load_config
@@ -49,14 +50,14 @@ def run(args: argparse.Namespace) -> int:
                 status, detail = state.status, state.reason
                 if state.current_url != key:
                     detail = f"now at {state.current_url}; {detail}".rstrip("; ")
-            table.add_row(
-                source.name,
+            table.add_row(  # reasons carry feed and server text: never markup
+                escape(source.name),
                 source.language,
-                status,
+                escape(status),
                 str(state.error_count if state else 0),
                 f"{state.last_ok:%Y-%m-%d %H:%M}" if state and state.last_ok else "-",
                 f"{state.next_check:%Y-%m-%d %H:%M}" if state and state.next_check else "-",
-                detail,
+                escape(detail),
             )
         console.print(table, soft_wrap=True)
     return 0

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -100,12 +101,12 @@ def _table(report: RunReport) -> Table:
     table.add_column("detail", overflow="fold")
     for row in report.sources:
         style = STYLES.get(row.outcome, "")
-        table.add_row(
-            row.name,
+        table.add_row(  # names and reasons carry feed and server text: never markup
+            escape(row.name),
             f"[{style}]{row.outcome}[/]" if style else row.outcome,
             str(row.new_entries),
             str(row.stubs_written),
-            row.reason,
+            escape(row.reason),
         )
     return table
 
