@@ -178,3 +178,13 @@ def test_test_message_does_not_share_its_message_id_with_the_real_send(smtp, cap
     assert send("3", "--via", "smtp") == 0
     ids = [msg["Message-ID"] for msg in smtp.handler.parsed()]
     assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_import_of_a_file_not_in_utf8_names_the_file_and_adds_nothing(site, capsys):
+    source = site / "excel-hebrew.csv"  # Excel's default "CSV" on a Hebrew Windows is cp1255
+    source.write_bytes("email,name\nok@example.org,דנה\n".encode("cp1255"))
+    assert main(["subscribers", "import", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert str(source) in err and "UTF-8" in err
+    assert main(["subscribers", "count"]) == 0
+    assert "active 0" in capsys.readouterr().out

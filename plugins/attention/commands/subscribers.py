@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import sys
 from pathlib import Path
@@ -49,7 +50,19 @@ def run(args: argparse.Namespace) -> int:
             if not args.csv.is_file():
                 print(f"error: {args.csv}: no such file", file=sys.stderr)
                 return 1
-            report = store.import_csv(args.csv)
+            try:
+                report = store.import_csv(args.csv)
+            except UnicodeDecodeError as exc:
+                print(
+                    f"error: {args.csv}: not UTF-8 text (byte {exc.start}); nothing imported."
+                    " Save it as 'CSV UTF-8' and import again",
+                    file=sys.stderr,
+                )
+                return 1
+            except csv.Error as exc:
+                print(f"error: {args.csv}: not a readable CSV ({exc}); nothing imported",
+                      file=sys.stderr)  # fmt: skip
+                return 1
             for problem in report.invalid:
                 print(f"skipped: {args.csv}: {problem}", file=sys.stderr)
             print(
