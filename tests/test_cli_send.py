@@ -188,3 +188,17 @@ def test_import_of_a_file_not_in_utf8_names_the_file_and_adds_nothing(site, caps
     assert str(source) in err and "UTF-8" in err
     assert main(["subscribers", "count"]) == 0
     assert "active 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("when", "says"),
+    [("2031-11-27T07:00", "time zone"), ("2021-11-27T07:00:00+02:00", "in the past")],
+    ids=["no-offset", "past"],
+)
+def test_send_at_without_offset_or_in_the_past_is_refused(site, monkeypatch, capsys, when, says):
+    # Without an offset the provider reads the time in its own zone (UTC): an Israeli 07:00
+    # would go out at 09:00; a past time would send at once.
+    monkeypatch.setenv("BUTTONDOWN_API_KEY", "key")
+    monkeypatch.setenv("BUTTONDOWN_API_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    assert send("3", "--via", "buttondown", "--send-at", when) == 2
+    assert says in capsys.readouterr().err

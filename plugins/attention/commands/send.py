@@ -90,6 +90,17 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             err.print(f"error: --send-at {args.send_at!r} is not an ISO date-time", markup=False)
             return EXIT_CONFIG
+        # Without an offset listmonk refuses the time and Buttondown reads it as UTC.
+        if send_at.utcoffset() is None:
+            err.print(
+                f"error: --send-at {args.send_at!r} has no time zone; add the offset,"
+                f" e.g. {args.send_at}+02:00 (Israel in winter) or {args.send_at}Z (UTC)",
+                markup=False,
+            )
+            return EXIT_CONFIG
+        if send_at <= dt.datetime.now(dt.UTC):
+            err.print(f"error: --send-at {args.send_at!r} is in the past", markup=False)
+            return EXIT_CONFIG
     settings = load_settings(args.settings)
     if args.via == "smtp":
         return _smtp(args, edition, settings, err)
