@@ -17,6 +17,7 @@ from babel import Locale
 
 logger = logging.getLogger(__name__)
 
+MAX_DATE_CHARS = 120
 MONTH_LOCALES = ("en", "he", "it", "fr", "de", "es", "pt", "nl")
 
 # Zone abbreviations seen in feeds. IST is Israel Standard Time here (a Hebrew-first product);
@@ -111,6 +112,8 @@ def parse_feed_date(text: str | None) -> datetime | None:
     if not text or not text.strip():
         return None
     text = " ".join(text.split())
+    if len(text) > MAX_DATE_CHARS:  # no real date is this long; the pattern would crawl
+        return None
     iso = _parse_iso(text)
     if iso is not None:
         return iso
