@@ -16,7 +16,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
 
 from _email_support import HEBREW_SUBJECT, SmtpServer, write_edition
 from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
@@ -373,3 +373,40 @@ def test_long_hebrew_subject_folds_into_encoded_words_of_at_most_75(
     words = re.findall(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=", head)
     assert len(words) > 1 and max(len(w) for w in words) <= 75
     assert message_from_bytes(raw, policy=policy.default)["Subject"] == HEBREW_SUBJECT
+
+
+class _BusySMTP(SMTP):
+    """Greets with 421 once ``limit`` sessions are open, as relays that cap connections do."""
+
+    open_sessions = 0
+    limit = 2
+    refused = 0
+
+    async def _handle_client(self) -> None:
+        cls = type(self)
+        if cls.open_sessions >= cls.limit:
+            cls.refused += 1
+            await self.push("421 4.7.0 Too many connections from your host")
+            self.transport.close()
+            return
+        cls.open_sessions += 1
+        try:
+            await super()._handle_client()
+        finally:
+            cls.open_sessions -= 1
+
+
+def test_server_capping_connections_below_the_pool_still_gets_everyone_once(
+    edition, store, tmp_path
+):
+    for n in range(12):
+        store.add(f"r{n}@example.org")
+    busy = SmtpServer()
+    controller = busy.controller
+    controller.factory = lambda: _BusySMTP(busy.handler, **controller.SMTP_kwargs)
+    with busy as srv:
+        summary = _send(srv, edition, store, tmp_path, pool=4, max_attempts=2, backoff=0.01)
+        counts = srv.handler.per_recipient()
+    assert _BusySMTP.refused > 0
+    assert summary.aborted is None and summary.sent == 12 and not summary.failed
+    assert counts == {f"r{n}@example.org": 1 for n in range(12)}

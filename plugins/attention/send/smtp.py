@@ -172,6 +172,32 @@ class RateLimiter:
             time.sleep(slot - now)
 
 
+class _Crew:
+    """How many workers still run, so that one the server will not connect can hand its work
+    back to the others (relays often cap connections per client below our pool size)."""
+
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self._alive = size
+
+    def leave_if_done(self, work: queue.SimpleQueue[Subscriber]) -> bool:
+        """Leave when the queue is empty (checked under the lock a hand-back takes)."""
+        with self._lock:
+            if not work.empty():
+                return False
+            self._alive -= 1
+            return True
+
+    def hand_back(self, work: queue.SimpleQueue[Subscriber], sub: Subscriber) -> bool:
+        """Requeue ``sub`` and leave, if another worker still runs; False for the last one."""
+        with self._lock:
+            if self._alive <= 1:
+                return False
+            work.put(sub)
+            self._alive -= 1
+            return True
+
+
 class _Temporary(Exception):
     """A failure worth retrying on a fresh connection."""
 
@@ -295,14 +321,16 @@ class SmtpSender:
             work.put(sub)
         limiter = RateLimiter(self.config.rate)
         stop = threading.Event()
+        size = min(self.config.pool, len(todo))
+        crew = _Crew(size)
         workers = [
             threading.Thread(
                 target=self._worker,
-                args=(factory, work, limiter, stop, summary, progress),
+                args=(factory, work, limiter, stop, summary, progress, crew),
                 name=f"smtp-{i}",
                 daemon=True,
             )
-            for i in range(min(self.config.pool, len(todo)))
+            for i in range(size)
         ]
         # A worker returning from the final "." must get the interpreter back at once to record
         # it: a short switch interval bounds that wait (process-wide, restored afterwards).
@@ -325,6 +353,7 @@ class SmtpSender:
         stop: threading.Event,
         summary: SendSummary,
         progress: Progress | None,
+        crew: _Crew,
     ) -> None:
         conn: smtplib.SMTP | None = None
         edition = factory.edition.key
@@ -334,7 +363,9 @@ class SmtpSender:
                 try:
                     sub = work.get_nowait()
                 except queue.Empty:
-                    return
+                    if crew.leave_if_done(work):
+                        return
+                    continue
                 message_id, data = factory.build(sub)
                 attempt = 0
                 while True:
@@ -380,6 +411,9 @@ class SmtpSender:
                         logger.debug("send: %s: %s; retry in %.2fs", sub.email, reason, delay)
                         time.sleep(delay * random.uniform(0.8, 1.2))
                     except SendAborted as exc:
+                        if crew.hand_back(work, sub):
+                            logger.warning("send: %s; going on with fewer connections", exc)
+                            return
                         summary.aborted = str(exc)
                         stop.set()
                         return
