@@ -78,3 +78,40 @@ def test_words_with_digits_stay_whole_and_bare_numbers_go() -> None:
 def test_niqqud_does_not_split_a_hebrew_word() -> None:
     assert len(raw_tokens("בְּלִינְקְדְּאִין")) == 1
     assert Normalizer(attested=["לינקדאין"]).terms("בְּלִינְקְדְּאִין", "he") == ["לינקדאין"]
+
+
+@pytest.mark.parametrize(
+    ("token", "language", "expected"),
+    [
+        ("AI", "it", "ai"),  # capitals: the acronym in any language
+        ("ai", "en", "ai"),
+        ("Ai", "en-GB", "ai"),
+        ("ai", "he", "ai"),  # Latin "ai" inside Hebrew text
+        ("ai", "it", ""),  # Italian "ai" = "to the"
+        ("Ai", "it", ""),  # "Ai creator piace…": still the preposition
+        ("ai", "fr", ""),  # French "j'ai": not the acronym either
+    ],
+)
+def test_lowercase_ai_is_the_acronym_only_in_english_and_hebrew_text(
+    token: str, language: str, expected: str
+) -> None:
+    assert Normalizer().term(token, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "language", "written"),
+    [
+        ("Dell'Intelligenza", "it", "Intelligenza"),
+        ("l'intelligenza", "it", "intelligenza"),
+        ("LinkedIn's", "en", "LinkedIn"),
+        ("Overviews", "en", "Overviews"),
+        ("המסחר", "he", "מסחר"),
+        ("למסחר", "he", "מסחר"),
+        ("החברתי", "he", "חברתי"),
+        ("מלון", "he", "מלון"),  # "לון" is not the same word
+    ],
+)
+def test_written_form_drops_hebrew_prefix_and_elision_but_keeps_case(
+    token: str, language: str, written: str
+) -> None:
+    assert Normalizer().written(token, language) == written

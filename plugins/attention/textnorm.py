@@ -11,6 +11,13 @@ Latin-script words are folded for both English and Italian: Italian elisions ("l
 "nell'") and English possessives ("LinkedIn's") are removed, and a lemma is accepted only when it
 merely trims an inflection ("platforms" -> "platform", "piattaforme" -> "piattaforma"), never
 when it rewrites the word ("media" -> "medium", "AI" -> "be").
+
+"AI" is the one word where English and Italian collide: Italian "ai" is "to the" ("Bonus ai
+negozi"), English headlines and Hebrew text write the acronym as "AI" and sometimes "ai" or "Ai".
+So: "AI" in capitals is the acronym in every language (Italian writes the preposition in lower
+case, or "Ai" at the start of a title); "ai"/"Ai" is the acronym only in English and Hebrew
+entries, where it cannot be anything else; in Italian (and any other language, e.g. French
+"j'ai") it stays a stopword. A title written all in capitals in Italian is the known blind spot.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 import simplemma
 
@@ -54,6 +62,13 @@ _HEBREW_PREFIXES: tuple[str, ...] = tuple(
     )
 )
 MIN_STEM = 3
+LOWERCASE_AI_LANGUAGES = frozenset({"en", "he"})
+# Where a phrase cannot continue: punctuation between two words, a spaced dash, a full stop
+# that ends a sentence, a quotation mark at a word's edge (צה"ל keeps its inner one).
+_PHRASE_BREAK = re.compile(
+    r"[,;:!?|()\[\]{}/\u201c\u201d\u201e\u00ab\u00bb\u2026\u2013\u2014]"
+    r"|\s-\s|\.(?=\s|$)|(?:^|(?<=\s))\"|\"(?=\s|$)"
+)
 
 ITALIAN_ELISIONS = _wordset(
     "l d un dell all dall nell sull coll quell bell sant c m t s v n tutt buon nessun"
@@ -108,14 +123,27 @@ def raw_tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+def adjacent_pairs(text: str) -> list[tuple[str, str]]:
+    """Pairs of raw tokens written next to each other with no punctuation between them.
+
+    "Threads ads: first results" gives ("Threads", "ads"), ("first", "results") but not
+    ("ads", "first"). The candidates for two-word phrases.
+    """
+    pairs: list[tuple[str, str]] = []
+    for chunk in _PHRASE_BREAK.split(text):
+        tokens = _TOKEN_RE.findall(chunk)
+        pairs.extend(pairwise(tokens))
+    return pairs
+
+
 def _strip_apostrophes(token: str) -> str:
-    """Drop an Italian elided article or an English clitic; trailing Hebrew geresh stays."""
+    """Drop an Italian elided article or an English clitic (any case; the case is kept)."""
     for mark in _APOSTROPHES:
         if mark in token:
             head, _, tail = token.partition(mark)
-            if head in ITALIAN_ELISIONS and tail:
+            if head.lower() in ITALIAN_ELISIONS and tail:
                 return _strip_apostrophes(tail)
-            if tail in ENGLISH_CLITICS:
+            if tail.lower() in ENGLISH_CLITICS:
                 return head
             return head + tail
     return token
@@ -149,7 +177,8 @@ class Normalizer:
     def term(self, token: str, language: str = "en") -> str:
         """The normalised form of one raw token, or "" when it is a stopword or too short.
 
-        An all-capitals Latin token is an acronym ("AI", "US"): kept, never a stopword.
+        An all-capitals Latin token is an acronym ("AI", "US"): kept, never a stopword. Lower-case
+        "ai" is the acronym only in English and Hebrew entries (see the module docstring).
         """
         key = (token, language)
         cached = self._cache.get(key)
@@ -166,6 +195,27 @@ class Normalizer:
                 out.append(term)
         return out
 
+    def written(self, token: str, language: str = "en") -> str:
+        """The token as written, minus what :meth:`term` folds away around the word itself.
+
+        Italian elided articles and English clitics go, and a Hebrew prefix goes when what remains
+        is a word (known or attested) with the same term ("המסחר" -> "מסחר", "מלון" stays). The
+        case and inflection are kept ("AI Overviews"): this is what a reader is shown.
+        """
+        if not is_hebrew(token):
+            return _strip_apostrophes(token)
+        word = _NIQQUD_RE.sub("", token).rstrip("'\u05f3")
+        term = self.term(token, language)
+        if term:
+            for prefix in _HEBREW_PREFIXES:
+                stem = word[len(prefix) :]
+                if not word.startswith(prefix) or len(stem) < MIN_STEM:
+                    continue
+                attested = stem in self.attested or simplemma.is_known(stem, lang="he")
+                if attested and self._hebrew(stem) == term:
+                    return stem
+        return word
+
     def _normalise(self, token: str, language: str) -> str:
         if token.isdigit():
             return ""
@@ -175,6 +225,8 @@ class Normalizer:
         if len(acronym) >= 2 and acronym.isupper():
             return acronym.lower()
         token = _strip_apostrophes(token.lower())
+        if token == "ai" and language.partition("-")[0].lower() in LOWERCASE_AI_LANGUAGES:
+            return token
         if len(token) < 2 or token in STOPWORDS_LATIN:
             return ""
         lang = "it" if language.startswith("it") else "en"
