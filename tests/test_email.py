@@ -377,3 +377,17 @@ def test_wrap_matches_textwrap_on_folded_text() -> None:
             break_on_hyphens=False,
         )
         assert wrap(text, 76, first, rest) == expected
+
+
+def test_images_keep_unquoted_attributes_and_percent_widths_scale_to_the_column():
+    from attention.email.transform import CONTENT_WIDTH, fit_images
+
+    unquoted = fit_images("<img src=https://cdn.example.org/a.png alt=גרף width=300 loading=lazy>")
+    assert 'src="https://cdn.example.org/a.png"' in unquoted
+    assert 'alt="גרף"' in unquoted and 'width="300"' in unquoted
+    full = fit_images('<img src="a.png" alt="x" width="100%">')
+    half = fit_images("<img src='a.png' alt='a \"quoted\" word' width='50%'>")
+    assert f'width="{CONTENT_WIDTH}"' in full
+    assert f'width="{CONTENT_WIDTH // 2}"' in half
+    assert 'alt="a &quot;quoted&quot; word"' in half
+    assert 'alt=""' in fit_images("<img src='a.png' alt=''>")

@@ -21,7 +21,10 @@ MAX_LINE_BYTES = 800
 
 _HREF_SRC = re.compile(r'(\s(?:href|src)=)(["\'])(.*?)\2', re.I | re.S)
 _IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I | re.S)
-_ATTR = re.compile(r'\s([a-zA-Z-]+)=(["\'])(.*?)\2', re.S)
+# name, then a "double", 'single' or unquoted value, or none (a boolean attribute).
+_ATTR = re.compile(
+    r"""\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""", re.S
+)
 _BLOCK = re.compile(r"<(p|li|h[1-6]|td|th|blockquote|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
@@ -48,18 +51,22 @@ def fit_images(content: str, width: int = CONTENT_WIDTH) -> str:
     """Every ``<img>`` gets ``alt`` (empty if none), a ``width`` ≤ the column and fluid style."""
 
     def fix(match: re.Match[str]) -> str:
-        attrs = dict((name.lower(), value) for name, _q, value in _ATTR.findall(match.group(1)))
-        try:
-            current = int(re.sub(r"\D", "", attrs.get("width", "")) or 0)
-        except ValueError:
-            current = 0
+        attrs: dict[str, str | None] = {}
+        for found in _ATTR.finditer(match.group(1)):
+            quoted = [v for v in found.group(2, 3, 4) if v is not None]
+            name, value = found.group(1), quoted[0] if quoted else None
+            attrs[name.lower()] = None if value is None else value.replace('"', "&quot;")
+        given = (attrs.get("width") or "").strip()
+        current = int(re.sub(r"\D", "", given) or 0)
+        if given.endswith("%"):  # a share of the column, not pixels
+            current = width * min(current, 100) // 100
         attrs["width"] = str(min(current, width) if current else width)
         attrs.setdefault("alt", "")
         attrs.pop("height", None)  # the width changed; let the ratio decide
-        style = attrs.get("style", "").rstrip("; ")
+        style = (attrs.get("style") or "").rstrip("; ")
         fluid = "display: block; max-width: 100%; height: auto; border: 0"
         attrs["style"] = f"{style}; {fluid}" if style else fluid
-        rendered = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+        rendered = " ".join(k if v is None else f'{k}="{v}"' for k, v in attrs.items())
         return f"<img {rendered}>"
 
     return _IMG.sub(fix, content)
