@@ -391,3 +391,18 @@ def test_images_keep_unquoted_attributes_and_percent_widths_scale_to_the_column(
     assert f'width="{CONTENT_WIDTH // 2}"' in half
     assert 'alt="a &quot;quoted&quot; word"' in half
     assert 'alt=""' in fit_images("<img src='a.png' alt=''>")
+
+
+def test_unquoted_and_srcset_links_become_absolute_too():
+    from attention.email.transform import absolutize
+
+    page = "https://news.example.org/digests/7/"
+    out = absolutize(
+        '<a href=/about/>about</a> <img src=chart.png srcset="chart@2x.png 2x, /c3.png 3x">', page
+    )
+    assert 'href="https://news.example.org/about/"' in out
+    assert 'src="https://news.example.org/digests/7/chart.png"' in out
+    assert (
+        'srcset="https://news.example.org/digests/7/chart@2x.png 2x,'
+        ' https://news.example.org/c3.png 3x"' in out
+    )

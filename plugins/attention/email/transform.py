@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 CONTENT_WIDTH = 552  # 600 px container minus 24 px padding on each side
 MAX_LINE_BYTES = 800
 
-_HREF_SRC = re.compile(r'(\s(?:href|src)=)(["\'])(.*?)\2', re.I | re.S)
+_HREF_SRC = re.compile(
+    r"""(\s(?:href|src|srcset)\s*=\s*)(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S
+)
 _IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I | re.S)
 # name, then a "double", 'single' or unquoted value, or none (a boolean attribute).
 _ATTR = re.compile(
@@ -38,11 +40,16 @@ def absolutize(content: str, page_url: str) -> str:
     """Resolve every ``href``/``src`` against the page's absolute URL; ``#x`` → ``page#x``."""
 
     def fix(match: re.Match[str]) -> str:
-        prefix, quote, value = match.groups()
-        raw = html.unescape(value).strip()
+        prefix, _quote, quoted, bare = match.groups()
+        raw = html.unescape(quoted if quoted is not None else bare).strip()
         if raw.startswith(("mailto:", "tel:", "%%")) or not page_url:
             return match.group(0)
-        return f"{prefix}{quote}{html.escape(urljoin(page_url, raw), quote=True)}{quote}"
+        if prefix.strip().lower().startswith("srcset"):  # "url 2x, url 3x"
+            candidates = (c.strip().split(None, 1) for c in raw.split(",") if c.strip())
+            url = ", ".join(" ".join([urljoin(page_url, c[0]), *c[1:]]) for c in candidates)
+        else:
+            url = urljoin(page_url, raw)
+        return f'{prefix}"{html.escape(url, quote=True)}"'
 
     return _HREF_SRC.sub(fix, content)
 
