@@ -202,3 +202,19 @@ def test_send_at_without_offset_or_in_the_past_is_refused(site, monkeypatch, cap
     monkeypatch.setenv("BUTTONDOWN_API_URL", "http://127.0.0.1:9/v1")  # nothing listens there
     assert send("3", "--via", "buttondown", "--send-at", when) == 2
     assert says in capsys.readouterr().err
+
+
+def test_credentials_never_show_in_a_settings_repr():
+    # A repr is what a traceback, a debug log line or an f-string of the settings shows.
+    from attention.send.buttondown import ButtondownConfig
+    from attention.send.listmonk import ListmonkConfig
+    from attention.send.smtp import SmtpConfig
+
+    secret = "s3cret-do-not-print"
+    configs = [
+        SmtpConfig(host="h", from_addr="n@example.org", user="u", password=secret),
+        ListmonkConfig(url="https://l.example.org", user="api", token=secret, lists=(1,)),
+        ButtondownConfig(api_key=secret),
+    ]
+    for config in configs:
+        assert secret not in repr(config)

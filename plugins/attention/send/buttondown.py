@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -32,7 +32,7 @@ class ButtondownError(RuntimeError):
 class ButtondownConfig:
     """The API key and base URL (``$BUTTONDOWN_API_URL`` exists for tests and proxies)."""
 
-    api_key: str
+    api_key: str = field(repr=False)
     api_url: str = DEFAULT_API_URL
     timeout: float = 30.0
 

@@ -34,7 +34,7 @@ class ListmonkConfig:
 
     url: str
     user: str
-    token: str
+    token: str = field(repr=False)
     lists: tuple[int, ...]
     from_email: str = ""
     template_id: int | None = None

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -62,7 +62,7 @@ class SmtpConfig:
     port: int = 587
     security: str = "starttls"
     user: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     reply_to: str = ""
     rate: float = 20.0  # messages per second over the whole pool; 0 = no limit
     pool: int = 4
