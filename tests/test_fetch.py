@@ -267,3 +267,24 @@ def test_304_to_a_request_without_validators_is_an_error_not_unchanged(
     result = fetch(server.url("/always-304"))
     assert result.outcome == "error"
     assert "304" in result.reason and "conditional" in result.reason
+
+
+def test_waiting_for_the_redirect_targets_host_does_not_count_against_the_timeout() -> None:
+    # six feeds queue for one slot on the shared host, 0.3 s each: 1.8 s in all, over the
+    # 1 s budget of one request, yet none of them is slow
+    with FeedServer(extra_hosts=("127.0.0.2",)) as server:
+        server.routes["/shared"] = Route(body=RSS, delay=0.3)
+        for i in range(6):
+            server.routes[f"/hop{i}"] = Route(
+                status=302, location=server.url("/shared", host="127.0.0.2")
+            )
+        requests = [FetchRequest(key=str(i), location=server.url(f"/hop{i}")) for i in range(6)]
+
+        async def go() -> list[FetchResult]:
+            overrides = {"per_host": 1, "timeout_total": 1}
+            async with Fetcher(settings(**overrides)) as fetcher:
+                return [r async for r in fetcher.fetch_many(requests)]
+
+        results = asyncio.run(go())
+        assert all(r.ok for r in results), [r.reason for r in results]
+        assert server.peak_per_host["127.0.0.2"] == 1

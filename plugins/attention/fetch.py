@@ -168,45 +168,49 @@ class Fetcher:
         if _is_local(request.location):
             result = await asyncio.to_thread(self._read_local, request)
             return _with_elapsed(result, started)
-        # the host gate first: a request queued behind its host must not hold a global slot
-        # a redirect to another host swaps this gate for that host's (see _fetch_http)
-        async with contextlib.AsyncExitStack() as host_gate:
-            await host_gate.enter_async_context(self._host_gate(request.location))
-            async with self._global:
-                started = time.monotonic()
-                try:
-                    async with asyncio.timeout(self.settings.timeout_total):
-                        result = await self._fetch_http(request, host_gate)
-                except FetchError as exc:
-                    result = FetchResult(
-                        key=request.key,
-                        outcome="error",
-                        final_url=request.location,
-                        http_status=exc.http_status,
-                        retry_after=exc.retry_after,
-                        reason=str(exc),
-                    )
-                except TimeoutError:
-                    result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
-                except httpx.ConnectTimeout:
-                    result = _error(
-                        request, f"connect timed out after {self.settings.timeout_connect:g} s"
-                    )
-                except httpx.TimeoutException:
-                    result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
-                except httpx.ConnectError as exc:
-                    result = _error(request, f"cannot connect: {_one_line(exc) or 'refused'}")
-                except httpx.DecodingError as exc:
-                    result = _error(request, f"cannot decode the body: {_one_line(exc)}")
-                except httpx.HTTPError as exc:
-                    result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
-                except Exception as exc:  # one odd feed must not end the fetch of all the others
-                    logger.exception("attention.fetch: %s: unexpected failure", request.location)
-                    result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+        # the host gate first: a request queued behind its host must not hold a global slot;
+        # a redirect to another host goes through the gates again (see _fetch_http)
+        async with contextlib.AsyncExitStack() as gates:
+            await self._enter_gates(gates, request.location)
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(self.settings.timeout_total) as budget:
+                    result = await self._fetch_http(request, gates, budget)
+            except FetchError as exc:
+                result = FetchResult(
+                    key=request.key,
+                    outcome="error",
+                    final_url=request.location,
+                    http_status=exc.http_status,
+                    retry_after=exc.retry_after,
+                    reason=str(exc),
+                )
+            except TimeoutError:
+                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+            except httpx.ConnectTimeout:
+                result = _error(
+                    request, f"connect timed out after {self.settings.timeout_connect:g} s"
+                )
+            except httpx.TimeoutException:
+                result = _error(request, f"timed out after {self.settings.timeout_total:g} s")
+            except httpx.ConnectError as exc:
+                result = _error(request, f"cannot connect: {_one_line(exc) or 'refused'}")
+            except httpx.DecodingError as exc:
+                result = _error(request, f"cannot decode the body: {_one_line(exc)}")
+            except httpx.HTTPError as exc:
+                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
+            except Exception as exc:  # one odd feed must not end the fetch of all the others
+                logger.exception("attention.fetch: %s: unexpected failure", request.location)
+                result = _error(request, f"{type(exc).__name__}: {_one_line(exc)}")
         return _with_elapsed(result, started)
 
+    async def _enter_gates(self, gates: contextlib.AsyncExitStack, location: str) -> None:
+        """Wait for the host's gate, then for a global slot (never the other way round)."""
+        await gates.enter_async_context(self._host_gate(location))
+        await gates.enter_async_context(self._global)
+
     async def _fetch_http(
-        self, request: FetchRequest, host_gate: contextlib.AsyncExitStack
+        self, request: FetchRequest, gates: contextlib.AsyncExitStack, budget: asyncio.Timeout
     ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         url = request.location
@@ -220,10 +224,16 @@ class Fetcher:
         gated_host = _host(url)
         for _hop in range(self.settings.max_redirects + 1):
             if _host(url) != gated_host:
-                # the per-host limit holds for the host redirected to as well; one gate held at
-                # a time, so that two hosts redirecting to each other cannot deadlock
-                await host_gate.aclose()
-                await host_gate.enter_async_context(self._host_gate(url))
+                # the per-host limit holds for the host redirected to as well. Nothing is held
+                # while waiting (no deadlock, no idle global slot), and the wait is not counted
+                # in the request's time budget
+                await gates.aclose()
+                loop, deadline = asyncio.get_running_loop(), budget.when()
+                waiting = loop.time()
+                budget.reschedule(None)
+                await self._enter_gates(gates, url)
+                if deadline is not None:
+                    budget.reschedule(deadline + loop.time() - waiting)
                 gated_host = _host(url)
             async with self._client.stream("GET", url, headers=conditional) as response:
                 status = response.status_code
