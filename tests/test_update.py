@@ -19,6 +19,11 @@ def test_backoff_doubles_per_failure_in_a_row_and_is_capped() -> None:
     assert delays == sorted(delays)
 
 
+def test_backoff_stays_at_the_cap_after_a_thousand_failures_in_a_row() -> None:
+    # 2 ** 1100 minutes does not fit a float: the feed would be stuck on an internal error
+    assert backoff_delay(1100, base_minutes=30.0, max_hours=72) == timedelta(hours=72)
+
+
 def test_backoff_can_be_switched_off() -> None:
     assert backoff_delay(5, base_minutes=0, max_hours=72) == timedelta(0)
 

@@ -121,7 +121,8 @@ def backoff_delay(error_count: int, base_minutes: float, max_hours: float) -> ti
     """Exponential backoff after ``error_count`` consecutive failures, capped."""
     if error_count <= 0 or base_minutes <= 0:
         return timedelta(0)
-    minutes = min(base_minutes * 2 ** (error_count - 1), max_hours * 60)
+    doublings = min(error_count - 1, 64)  # past the cap anyway; 2 ** 1100 overflows a float
+    minutes = min(base_minutes * 2**doublings, max_hours * 60)
     return timedelta(minutes=minutes)
 
 
