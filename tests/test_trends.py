@@ -14,7 +14,7 @@ from attention.trends import (
     score,
 )
 from attention.weekly import WeekError, week_bounds, week_monday, week_of, weeks_ending
-from trends_corpus import Topic, load_corpus
+from trends_corpus import CORPUS, Topic, load_corpus
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +169,107 @@ def test_iso_week_helpers_agree() -> None:
     start, end = week_bounds("2025-W01")
     assert start == datetime(2024, 12, 30, tzinfo=UTC) and end - start == timedelta(days=7)
     assert week_of(datetime(2026, 11, 22, 23, 59, tzinfo=UTC)) == "2026-W47"
+
+
+# ---------------------------------------------------------------- phrases and "AI"
+
+
+@pytest.fixture(scope="module")
+def phrases() -> TrendReport:
+    entries, topics, week = load_corpus(CORPUS.with_name("phrases.yml"))
+    return analyse(entries, topics, week, baseline_weeks=6, min_sources=2)
+
+
+def test_phrase_corpus_ranks_phrases_words_and_topics_as_expected(phrases: TrendReport) -> None:
+    assert [(t.topic, t.kind, t.source_count) for t in phrases.trends] == [
+        ("AI Overviews", "phrase", 4),  # score 4.0, the heavier sources
+        ("retail media", "phrase", 4),  # score 4.0
+        ("AI", "topic", 6),  # (6 - 1) / sqrt(2); ties with "ads", watch list first
+        ("ads", "term", 6),
+        ("Threads", "topic", 3),
+        ("Threads ads", "phrase", 3),
+        ("intelligenza artificiale", "phrase", 3),
+        ("מסחר חברתי", "phrase", 3),
+    ]
+
+
+def test_phrase_replaces_words_that_occur_almost_only_inside_it(phrases: TrendReport) -> None:
+    shown = {trend.topic for trend in phrases.trends}
+    assert {"retail media", "AI Overviews", "intelligenza artificiale", "מסחר חברתי"} <= shown
+    lone = {"retail", "media", "overview", "intelligenza", "artificiale", "מסחר", "חברתי"}
+    assert not lone & shown
+    retail = phrases.by_topic("retail media")
+    assert retail is not None
+    assert set(retail.sources) == {"Feedline", "Growth Desk", "Pixel Post", "Rete Oggi"}
+    assert len(retail.stories) == 4
+
+
+def test_word_used_mostly_outside_its_phrase_is_kept_beside_it(phrases: TrendReport) -> None:
+    ads, threads_ads = phrases.by_topic("ads"), phrases.by_topic("Threads ads")
+    assert ads is not None and threads_ads is not None
+    assert ads.source_count == 6 and threads_ads.source_count == 3
+
+
+def test_phrase_is_shown_in_its_most_common_written_form(phrases: TrendReport) -> None:
+    overviews = phrases.by_topic("AI Overviews")
+    assert overviews is not None and overviews.topic == "AI Overviews"  # not "ai overviews"
+    assert set(overviews.sources) == {
+        "Signal and Noise",
+        "Pixel Post",
+        "Kesher Digital",
+        "Feedline",
+    }
+    # Hebrew prefixes (המסחר החברתי, למסחר) and Italian elisions (L', Dell') are not displayed
+    assert phrases.by_topic("מסחר חברתי") is not None
+    assert phrases.by_topic("intelligenza artificiale") is not None
+
+
+def test_phrase_that_is_a_watch_list_alias_counts_only_for_its_topic(phrases: TrendReport) -> None:
+    assert not any("בינה" in trend.topic for trend in phrases.trends)
+    ai = phrases.by_topic("AI")
+    assert ai is not None and "Shivuk Yomi" in ai.sources  # הבינה המלאכותית
+
+
+def test_phrase_needs_one_source_more_than_a_watch_topic() -> None:
+    monday = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    entries = [
+        _entry("a", "Creator fund doubles payouts", monday),
+        _entry("b", "Inside the new creator fund", monday),
+        _entry("c", "Creator fund rules explained", monday, language="en"),
+    ]
+    three = analyse(entries, [], "2026-W47")
+    assert [t.topic for t in three.trends] == ["Creator fund"]  # "creator", "fund" folded in
+    two = analyse(entries[:2], [], "2026-W47")
+    assert two.trends == ()
+
+
+def test_phrase_never_spans_punctuation() -> None:
+    monday = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    titles = [
+        "Podcasts, video grow across markets",
+        "Agencies agree on podcasts: video grows in Q4",
+        "After podcasts; video grows for retailers",
+    ]
+    entries = [_entry(s, t, monday) for s, t in zip("abc", titles, strict=True)]
+    report = analyse(entries, [], "2026-W47")
+    assert {(t.topic, t.kind) for t in report.trends} == {
+        ("video grows", "phrase"),
+        ("podcast", "term"),  # no "podcast video" phrase: a comma, colon or semicolon between
+    }
+
+
+def test_lowercase_ai_is_topic_ai_in_english_and_hebrew_but_never_in_italian(
+    phrases: TrendReport,
+) -> None:
+    ai = phrases.by_topic("AI")
+    assert ai is not None
+    assert set(ai.sources) == {
+        "Pixel Post",  # "AI"
+        "Signal and Noise",  # "AI Overviews"
+        "Kesher Digital",  # "AI" inside Hebrew
+        "Feedline",  # "what ai overviews mean", English
+        "Rosh Gadol",  # "כלי ai חדש", Latin lower case inside Hebrew
+        "Shivuk Yomi",  # the alias הבינה המלאכותית
+    }
+    # "Ai creator piace…" and "Bonus ai negozi…" are Italian for "to the"
+    assert not {"Sociale Settimanale", "Bottega Digitale"} & set(ai.sources)

@@ -123,17 +123,21 @@ def raw_tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+def token_runs(text: str) -> list[list[str]]:
+    """The raw tokens of ``text`` in runs that punctuation separates (joined: ``raw_tokens``).
+
+    "Threads ads: first results" gives [["Threads", "ads"], ["first", "results"]].
+    """
+    return [_TOKEN_RE.findall(chunk) for chunk in _PHRASE_BREAK.split(text)]
+
+
 def adjacent_pairs(text: str) -> list[tuple[str, str]]:
     """Pairs of raw tokens written next to each other with no punctuation between them.
 
     "Threads ads: first results" gives ("Threads", "ads"), ("first", "results") but not
     ("ads", "first"). The candidates for two-word phrases.
     """
-    pairs: list[tuple[str, str]] = []
-    for chunk in _PHRASE_BREAK.split(text):
-        tokens = _TOKEN_RE.findall(chunk)
-        pairs.extend(pairwise(tokens))
-    return pairs
+    return [pair for run in token_runs(text) for pair in pairwise(run)]
 
 
 def _strip_apostrophes(token: str) -> str:
@@ -168,11 +172,13 @@ class Normalizer:
     def __init__(self, attested: Iterable[str] = ()) -> None:
         self.attested: set[str] = {word.lower() for word in attested}
         self._cache: dict[tuple[str, str], str] = {}
+        self._written: dict[tuple[str, str], str] = {}
 
     def attest(self, words: Iterable[str]) -> None:
         """Add standalone words (raw tokens) to the attested vocabulary."""
         self.attested.update(_NIQQUD_RE.sub("", word.lower()) for word in words)
         self._cache.clear()
+        self._written.clear()
 
     def term(self, token: str, language: str = "en") -> str:
         """The normalised form of one raw token, or "" when it is a stopword or too short.
@@ -202,6 +208,13 @@ class Normalizer:
         is a word (known or attested) with the same term ("המסחר" -> "מסחר", "מלון" stays). The
         case and inflection are kept ("AI Overviews"): this is what a reader is shown.
         """
+        key = (token, language)
+        cached = self._written.get(key)
+        if cached is None:
+            cached = self._written[key] = self._written_form(token, language)
+        return cached
+
+    def _written_form(self, token: str, language: str) -> str:
         if not is_hebrew(token):
             return _strip_apostrophes(token)
         word = _NIQQUD_RE.sub("", token).rstrip("'\u05f3")

@@ -6,13 +6,20 @@
 2. Each story's title and summary become normalised terms (:mod:`attention.textnorm`). A term
    sequence in either matching an alias of a watch-list topic is a mention of that topic; every
    other term of three or more letters *in the title* is a discovered topic (summaries add
-   too much noise, and cost, to discover from).
+   too much noise, and cost, to discover from). So is every two-word *phrase* of the title: two
+   adjacent words, no punctuation between them, neither a stopword, each normalised like a
+   single term ("L'intelligenza artificiale" and "intelligenza artificiale" are one phrase, so
+   are "המסחר החברתי" and "מסחר חברתי"); a phrase that is (part of) a watch-list alias is left
+   to its topic.
 3. Per topic and week, the count is the number of distinct sources with a story mentioning it.
    The score of week *w* is ``(s - b) / sqrt(b + 1)`` where *s* is the count in *w* and *b* the
    mean count over the ``baseline_weeks`` weeks before it (weeks before the corpus starts are
    not counted). A watch-list topic needs ``min_sources`` sources and a discovered term one more
    (two sources sharing an ordinary word is a coincidence, not a trend); ties go to the heavier
    sources (the sum of their feed weights), then to watch-list topics, then by name.
+   Phrases need the same sources as discovered terms. A discovered word that occurs almost only
+   inside a ranked phrase (the phrase is in at least ``PHRASE_SHARE`` of the word's stories that
+   week: "retail" inside "retail media") is not listed on its own; otherwise both are.
 
 Everything returned keeps its evidence: a :class:`Trend` lists its sources and stories and can
 explain its score in one sentence.
@@ -28,13 +35,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
 from attention.atomic import atomic_write
 from attention.canonical import canonical_url
 from attention.records import Entry
-from attention.textnorm import Normalizer, is_hebrew, raw_tokens
+from attention.textnorm import Normalizer, adjacent_pairs, is_hebrew, raw_tokens, token_runs
 from attention.weekly import (
     SNAPSHOT_VERSION,
     week_bounds,
@@ -53,10 +61,12 @@ _SUFFIX_MARKS = (" | ", " - ", " \u2013 ", " \u2014 ", ": ")
 _SITE_SUFFIX = re.compile(r"\s+[|\-\u2013\u2014:]\s+[^|\-\u2013\u2014:]{1,40}$")
 MIN_TERM_LENGTH = 3
 DISCOVERED_EXTRA_SOURCES = 1
+PHRASE_SHARE = 0.75
 SUMMARY_CHARS = 600
 
 WATCH = "topic"
 TERM = "term"
+PHRASE = "phrase"
 
 
 class TopicLike(Protocol):
@@ -290,6 +300,7 @@ class TopicMatcher:
         self._single: dict[str, set[str]] = defaultdict(set)
         self._multi: dict[str, list[_Alias]] = defaultdict(list)
         self.alias_terms: set[str] = set()
+        self.alias_pairs: set[tuple[str, str]] = set()
         self._term_keys: dict[str, str] = {}
         for topic in topics:
             key = f"{WATCH}:{topic.name}"
@@ -301,6 +312,7 @@ class TopicMatcher:
                     logger.warning("trends: alias %r of topic %r has no words", alias, topic.name)
                     continue
                 self.alias_terms.update(terms)
+                self.alias_pairs.update(pairwise(terms))
                 if len(terms) == 1:
                     self._single[terms[0]].add(key)
                 else:
@@ -330,6 +342,12 @@ class TopicMatcher:
                 if key:
                     found.add(key)
         return found
+
+    def phrase_key(self, first: str, second: str) -> str:
+        """``phrase:<first> <second>`` for two adjacent terms, "" when it is not a phrase."""
+        if not first or not second or first == second or (first, second) in self.alias_pairs:
+            return ""
+        return f"{PHRASE}:{first} {second}"
 
     def _discovered_key(self, term: str) -> str:
         if len(term) < MIN_TERM_LENGTH or term in self.alias_terms or term.isdigit():
@@ -400,8 +418,12 @@ def count_mentions(
     _, end = week_bounds(window[-1])
     in_window = [e for e in entries if start <= e.published.astimezone(UTC) < end]
     normalizer = Normalizer(alias_words(topics))
+    runs_of = {id(entry): token_runs(entry.title) for entry in in_window}
     tokens_of = {
-        id(entry): (raw_tokens(entry.title), raw_tokens(entry.summary_text[:SUMMARY_CHARS]))
+        id(entry): (
+            [token for run in runs_of[id(entry)] for token in run],
+            raw_tokens(entry.summary_text[:SUMMARY_CHARS]),
+        )
         for entry in in_window
     }
     vocabulary: set[str] = set()
@@ -416,6 +438,7 @@ def count_mentions(
     by_topic: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     stories_of: dict[tuple[str, str], list[Story]] = defaultdict(list)
     term_maps: dict[str, _TermMap] = {}
+    pair_keys: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
     for story, title_tokens, summary_tokens in texts:
         language = story.entry.language
         term_map = term_maps.get(language) or term_maps.setdefault(
@@ -428,6 +451,16 @@ def count_mentions(
         weight = story.entry.weight
         keys = matcher.match(title_terms, discover=discover)
         keys |= matcher.match(summary_terms, discover=False)
+        if discover:
+            known = pair_keys[language]
+            for run in runs_of[id(story.entry)]:
+                for pair in pairwise(run):
+                    key = known.get(pair)
+                    if key is None:
+                        first, second = term_map[pair[0]], term_map[pair[1]]
+                        key = known[pair] = matcher.phrase_key(first, second)
+                    if key:
+                        keys.add(key)
         for key in keys:
             per_source = by_topic[key][story_week]
             if per_source.get(source, -1.0) < weight:
@@ -474,7 +507,21 @@ def rank_week(
             )
         )
     trends.sort(key=lambda t: (-t.score, -t.weight, t.kind != WATCH, t.topic))
-    return _with_display_names(trends, mentions)
+    return _with_display_names(_without_words_inside_phrases(trends), mentions)
+
+
+def _without_words_inside_phrases(trends: list[Trend]) -> list[Trend]:
+    """Drop a discovered word when a ranked phrase holds ``PHRASE_SHARE`` of its stories."""
+    ranked = {trend.key: trend for trend in trends}
+    covered: set[str] = set()
+    for phrase in trends:
+        if phrase.kind != PHRASE:
+            continue
+        for word in phrase.key.partition(":")[2].split(" "):
+            lone = ranked.get(f"{TERM}:{word}")
+            if lone is not None and len(phrase.stories) >= PHRASE_SHARE * len(lone.stories):
+                covered.add(lone.key)
+    return [trend for trend in trends if trend.key not in covered]
 
 
 def analyse(
@@ -512,28 +559,41 @@ def analyse(
 
 
 def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
-    """Name a discovered term by its most common written form ("OpenAI", not "openai").
+    """Name a discovered term or phrase by its most common written form ("OpenAI", "AI Overviews").
 
-    Only forms that spell the term itself qualify, so a Hebrew term keeps its prefix-free form.
+    For a term only forms that spell the term itself qualify, so a Hebrew term keeps its
+    prefix-free form. A phrase is shown as its two words were written, minus Hebrew prefixes and
+    Italian elisions (:meth:`Normalizer.written`), so "L'intelligenza artificiale" counts as
+    "intelligenza artificiale" and "המסחר החברתי" as "מסחר חברתי"; the commonest form wins.
     """
-    wanted = {t.key.partition(":")[2] for t in trends if t.kind == TERM}
+    wanted = {t.key for t in trends if t.kind in (TERM, PHRASE)}
     if not wanted:
         return trends
     week = trends[0].week
     normalizer = mentions.normalizer
+    phrases = any(key.startswith(PHRASE) for key in wanted)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for story, title_tokens, _ in mentions.texts:
         if story.week != week:
             continue
+        language = story.entry.language
         for token in title_tokens:
-            term = normalizer.term(token, story.entry.language)
-            if term in wanted and token.lower() == term:
-                forms[term][token] += 1
+            term = normalizer.term(token, language)
+            key = f"{TERM}:{term}"
+            if key in wanted and token.lower() == term:
+                forms[key][token] += 1
+        if not phrases:
+            continue
+        for first, second in adjacent_pairs(story.entry.title):
+            term_pair = (normalizer.term(first, language), normalizer.term(second, language))
+            key = f"{PHRASE}:{' '.join(term_pair)}"
+            if key in wanted:
+                written = [normalizer.written(word, language) for word in (first, second)]
+                forms[key][" ".join(written)] += 1
     renamed = []
     for trend in trends:
-        term = trend.key.partition(":")[2]
-        if trend.kind == TERM and forms.get(term):
-            trend = replace(trend, topic=forms[term].most_common(1)[0][0])
+        if forms.get(trend.key):
+            trend = replace(trend, topic=forms[trend.key].most_common(1)[0][0])
         renamed.append(trend)
     return renamed
 
