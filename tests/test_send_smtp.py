@@ -16,9 +16,10 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from _email_support import HEBREW_SUBJECT, SmtpServer, write_edition
+from _email_support import HEBREW_SUBJECT, RecordingHandler, SmtpServer, write_edition
 from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
 from attention.send.message import Envelope, MessageFactory
 from attention.send.sendlog import SendLog, SendLogBusy
@@ -410,3 +411,44 @@ def test_server_capping_connections_below_the_pool_still_gets_everyone_once(
     assert _BusySMTP.refused > 0
     assert summary.aborted is None and summary.sent == 12 and not summary.failed
     assert counts == {f"r{n}@example.org": 1 for n in range(12)}
+
+
+class _ClosingSMTP(SMTP):
+    """Answers 451 to the first message's final dot, then refuses every new connection."""
+
+    closed = False
+
+    async def _handle_client(self) -> None:
+        if type(self).closed:
+            await self.push("421 4.3.2 Shutting down for maintenance")
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class _RefuseThenClose(RecordingHandler):
+    refuse_next = True
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_next:
+            self.refuse_next, _ClosingSMTP.closed = False, True
+            return "451 4.3.0 Local problem, try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_message_refused_at_the_dot_before_the_server_went_away_is_sent_on_the_next_run(
+    edition, store, tmp_path
+):
+    store.add("dana@example.org")
+    _ClosingSMTP.closed = False
+    down = SmtpServer()
+    down.handler = _RefuseThenClose()
+    down.controller = Controller(down.handler, hostname="127.0.0.1", port=down.port)
+    down.controller.factory = lambda: _ClosingSMTP(down.handler, **down.controller.SMTP_kwargs)
+    with down:
+        first = _send(down, edition, store, tmp_path, pool=1, max_attempts=2, backoff=0.01)
+        assert first.aborted and first.sent == 0 and down.handler.messages == []
+        _ClosingSMTP.closed = False  # the server is back, and takes everything now
+        again = _send(down, edition, store, tmp_path, pool=1)
+        assert down.handler.per_recipient() == {"dana@example.org": 1}
+    assert (again.sent, again.skipped) == (1, 0)

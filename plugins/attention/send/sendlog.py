@@ -182,6 +182,16 @@ class SendLog:
         line = f"{edition}\t{recipient}\t{try_id}\n".encode()
         return partial(os.write, self._journal, line)
 
+    def disown(self, edition: str, recipient: str, try_id: str) -> None:
+        """The server refused the final ``.`` of ``try_id``: its journal line must not mark the
+        recipient handed if the run ends before another attempt (no-op for other attempts)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE sends SET try_id = '', updated_at = ?"
+                " WHERE edition = ? AND recipient = ? AND try_id = ? AND status = 'sending'",
+                (_now(), edition, recipient, try_id),
+            )
+
     def mark_sent(self, edition: str, recipient: str) -> None:
         """Record the server's acceptance (committed before returning)."""
         with self._lock:

@@ -397,6 +397,8 @@ class SmtpSender:
                     except (_Temporary, *TEMPORARY_ERRORS) as exc:
                         _close(conn)
                         conn = None
+                        if isinstance(exc, _Temporary):  # refused, perhaps at the final dot
+                            self.log.disown(edition, sub.email, try_id)
                         reason = str(exc) if isinstance(exc, _Temporary) else _describe(exc)
                         if attempt >= self.config.max_attempts:
                             self._fail(
