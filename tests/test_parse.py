@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from attention.config import Source
-from attention.parse import ParseError, clean_html, parse_feed
+from attention.parse import ParseError, clean_html, clean_text, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 FETCHED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -164,3 +164,9 @@ def test_server_default_charset_does_not_override_the_feeds_own_declaration(
     feed = parse("hebrew-1255.xml", language="he", headers={"Content-Type": content_type})
     assert feed.entries[0].title == "שיווק במשפיענים עובר לסרטונים קצרים"
     assert feed.title == "חדשות בקידוד ישן"
+
+
+def test_unicode_line_separators_in_a_title_become_spaces_not_glue() -> None:
+    # U+2028 / U+2029 / NEL never start a metadata line, and the words on either side stay apart
+    title = clean_text("Ads\u2028Status: published\u2029Slug: x\x85Tail \u202eend")
+    assert title == "Ads Status: published Slug: x Tail end"

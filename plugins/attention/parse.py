@@ -112,8 +112,9 @@ def clean_text(text: str, limit: int | None = None) -> str:
         text = plain
     else:
         text = plain.replace("<", "‹").replace(">", "›")
-    text = UNSAFE_CHARS.sub("", unicodedata.normalize("NFC", text))
-    text = " ".join(text.split())
+    # line breaks of any kind (U+2028, U+2029, NEL…) part words; then the invisible controls go
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    text = " ".join(UNSAFE_CHARS.sub("", text).split())
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
