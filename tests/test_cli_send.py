@@ -218,3 +218,12 @@ def test_credentials_never_show_in_a_settings_repr():
     ]
     for config in configs:
         assert secret not in repr(config)
+
+
+def test_dry_run_file_names_stay_inside_the_folder_for_any_valid_address(smtp, site, capsys):
+    # '/' is a valid character before the @ (RFC 5322 atext).
+    main(["subscribers", "add", "sales/il@example.org", "..@example.org"])
+    assert send("3-ai-search", "--via", "smtp", "--dry-run") == 0
+    folder = site / "state" / "dry-run" / "3-ai-search"
+    assert len(list(folder.glob("*.eml"))) == 1
+    assert [p.parent for p in folder.rglob("*.eml")] == [folder]

@@ -543,5 +543,6 @@ def write_dry_run(
     factory = MessageFactory(edition, envelope, eightbit=True)
     for n, sub in enumerate(subscribers, 1):
         _id, data = factory.build(sub)
-        atomic_write_bytes(folder / f"{n:05d}-{sub.email}.eml", data)
+        safe = sub.email.replace("/", "_")  # "/" is valid before the @
+        atomic_write_bytes(folder / f"{n:05d}-{safe}.eml", data)
     return len(subscribers)
