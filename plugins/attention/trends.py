@@ -42,7 +42,7 @@ from typing import Any, Protocol
 from attention.atomic import atomic_write
 from attention.canonical import canonical_url
 from attention.records import Entry
-from attention.textnorm import Normalizer, adjacent_pairs, is_hebrew, raw_tokens, token_runs
+from attention.textnorm import Normalizer, is_hebrew, raw_tokens, token_runs
 from attention.weekly import (
     SNAPSHOT_VERSION,
     week_bounds,
@@ -384,6 +384,7 @@ class Mentions:
     names: dict[str, str]
     by_topic: dict[str, dict[str, dict[str, float]]]
     stories_of: dict[tuple[str, str], list[Story]]
+    title_runs: dict[int, list[list[str]]] = field(default_factory=dict)
 
     @property
     def first_week(self) -> str | None:
@@ -420,10 +421,7 @@ def count_mentions(
     normalizer = Normalizer(alias_words(topics))
     runs_of = {id(entry): token_runs(entry.title) for entry in in_window}
     tokens_of = {
-        id(entry): (
-            [token for run in runs_of[id(entry)] for token in run],
-            raw_tokens(entry.summary_text[:SUMMARY_CHARS]),
-        )
+        id(entry): (_joined(runs_of[id(entry)]), raw_tokens(entry.summary_text[:SUMMARY_CHARS]))
         for entry in in_window
     }
     vocabulary: set[str] = set()
@@ -474,7 +472,12 @@ def count_mentions(
         names=dict(matcher.names),
         by_topic=by_topic,
         stories_of=stories_of,
+        title_runs={id(story.entry): runs_of[id(story.entry)] for story in stories},
     )
+
+
+def _joined(runs: list[list[str]]) -> list[str]:
+    return runs[0] if len(runs) == 1 else [token for run in runs for token in run]
 
 
 def rank_week(
@@ -584,7 +587,8 @@ def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
                 forms[key][token] += 1
         if not phrases:
             continue
-        for first, second in adjacent_pairs(story.entry.title):
+        runs = mentions.title_runs.get(id(story.entry)) or token_runs(story.entry.title)
+        for first, second in (pair for run in runs for pair in pairwise(run)):
             term_pair = (normalizer.term(first, language), normalizer.term(second, language))
             key = f"{PHRASE}:{' '.join(term_pair)}"
             if key in wanted:
