@@ -452,3 +452,14 @@ def test_message_refused_at_the_dot_before_the_server_went_away_is_sent_on_the_n
         again = _send(down, edition, store, tmp_path, pool=1)
         assert down.handler.per_recipient() == {"dana@example.org": 1}
     assert (again.sent, again.skipped) == (1, 0)
+
+
+def test_edition_with_a_hebrew_slug_is_sent_with_an_ascii_message_id(server, store, tmp_path):
+    write_edition(tmp_path / "output", "5-חיפוש-בלי-קליקים", issue=5)  # `Slug:` in Hebrew
+    edition = load_edition(tmp_path / "output", "5")
+    store.add("reader@example.org")
+    summary = _send(server, edition, store, tmp_path)
+    assert summary.sent == 1 and summary.aborted is None
+    [(_rcpts, raw)] = server.handler.messages
+    message_id = message_from_bytes(raw, policy=policy.default)["Message-ID"]
+    assert message_id.isascii() and re.fullmatch(r"<[^<>@\s]+@example\.org>", message_id)

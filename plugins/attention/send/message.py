@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import html
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from email.header import Header
@@ -113,7 +114,9 @@ def unsubscribe_links(envelope: Envelope, subscriber: Subscriber) -> tuple[str, 
 def message_id_for(edition: str, recipient: str, domain: str) -> str:
     """A Message-ID fixed per (edition, recipient): a message sent again keeps its ID."""
     digest = hashlib.sha256(f"{edition}\0{recipient}".encode()).hexdigest()[:24]
-    return f"<{edition}.{digest}@{domain}>"
+    # A header is ASCII: a Hebrew ``Slug:`` leaves only its ASCII part (the hash keeps it unique).
+    label = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9-]", "", edition)).strip("-") or "edition"
+    return f"<{label}.{digest}@{domain}>"
 
 
 class MessageFactory:
