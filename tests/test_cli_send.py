@@ -227,3 +227,19 @@ def test_dry_run_file_names_stay_inside_the_folder_for_any_valid_address(smtp, s
     folder = site / "state" / "dry-run" / "3-ai-search"
     assert len(list(folder.glob("*.eml"))) == 1
     assert [p.parent for p in folder.rglob("*.eml")] == [folder]
+
+
+def test_add_does_not_quietly_resubscribe_someone_who_unsubscribed(site, capsys):
+    main(["subscribers", "add", "left@example.org"])
+    main(["subscribers", "remove", "left@example.org"])
+    capsys.readouterr()
+    # A list pasted into `add` must not bring back someone who left.
+    assert main(["subscribers", "add", "new@example.org", "LEFT@example.org"]) == 1
+    captured = capsys.readouterr()
+    assert "added: new@example.org" in captured.out
+    assert "left@example.org unsubscribed" in captured.err and "--resubscribe" in captured.err
+    main(["subscribers", "count"])
+    assert "active 1, unsubscribed 1" in capsys.readouterr().out
+    # When they ask to come back, the writer says so.
+    assert main(["subscribers", "add", "left@example.org", "--resubscribe"]) == 0
+    assert "re-subscribed: left@example.org" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from attention.subscribers import InvalidAddress, SubscriberStore
+from attention.subscribers import SUPPRESSED, InvalidAddress, SubscriberStore
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ EPILOG = """examples:
   attention subscribers add reader@example.org --name "Dana"
   attention subscribers import readers.csv      # columns: email[,name]; header optional
   attention subscribers remove reader@example.org   # kept as suppressed: imports skip it
+  attention subscribers add reader@example.org --resubscribe   # they asked to come back
   attention subscribers export all.csv
   attention subscribers count
 The list lives in $ATTENTION_STATE_DIR/subscribers.sqlite (default .attention/)."""
@@ -30,6 +31,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add = sub.add_parser("add", help="add (or re-activate) addresses")
     add.add_argument("addresses", nargs="+", metavar="ADDRESS")
     add.add_argument("--name", default="", help="display name (with one address)")
+    add.add_argument(
+        "--resubscribe",
+        action="store_true",
+        help="also bring back addresses that unsubscribed (only when they asked to)",
+    )
     remove = sub.add_parser("remove", help="unsubscribe addresses (kept as suppressed)")
     remove.add_argument("addresses", nargs="+", metavar="ADDRESS_OR_TOKEN")
     imp = sub.add_parser("import", help="import a CSV; suppressed addresses are not re-added")
@@ -43,7 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with SubscriberStore() as store:
         if args.action == "add":
-            return _add(store, args.addresses, args.name)
+            return _add(store, args.addresses, args.name, args.resubscribe)
         if args.action == "remove":
             return _remove(store, args.addresses)
         if args.action == "import":
@@ -79,16 +85,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
-def _add(store: SubscriberStore, addresses: list[str], name: str) -> int:
+def _add(store: SubscriberStore, addresses: list[str], name: str, resubscribe: bool) -> int:
     status = 0
     for address in addresses:
         try:
+            known = store.get(address)
+            if known and known.status == SUPPRESSED and not resubscribe:
+                print(
+                    f"not added: {known.email} unsubscribed; pass --resubscribe only if they"
+                    " asked to come back",
+                    file=sys.stderr,
+                )
+                status = 1
+                continue
             added = store.add(address, name if len(addresses) == 1 else "")
         except InvalidAddress as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(f"{'added' if added else 'already subscribed'}: {address.strip()}")
+        word = "re-subscribed" if known and added else "added" if added else "already subscribed"
+        print(f"{word}: {address.strip()}")
     return status
 
 
