@@ -243,3 +243,11 @@ def test_add_does_not_quietly_resubscribe_someone_who_unsubscribed(site, capsys)
     # When they ask to come back, the writer says so.
     assert main(["subscribers", "add", "left@example.org", "--resubscribe"]) == 0
     assert "re-subscribed: left@example.org" in capsys.readouterr().out
+
+
+def test_dry_run_with_to_on_listmonk_creates_and_sends_nothing(site, monkeypatch, capsys):
+    monkeypatch.setenv("LISTMONK_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("LISTMONK_USER", "api")
+    monkeypatch.setenv("LISTMONK_TOKEN", "t0ken")
+    assert send("3", "--via", "listmonk", "--list", "1", "--to", "me@example.org", "--dry-run") == 0
+    assert "dry run: would POST" in capsys.readouterr().out

@@ -213,7 +213,7 @@ def _campaign(
             channel: ListmonkChannel | ButtondownChannel = ListmonkChannel(
                 ListmonkConfig.from_env(settings, lists=args.lists), send_at=send_at
             )
-            if args.to:
+            if args.to and not args.dry_run:  # a dry run sends nothing, test or not
                 print(channel.send_test(edition, args.to))
                 return 0
         else:
