@@ -129,3 +129,22 @@ def test_stub_plan_and_settle(store: Store) -> None:
     record = store.stub("a")
     assert record is not None and record.state == "written" and record.sha256 == "h1"
     assert store.pending_stubs() == []
+
+
+def test_one_feed_whose_items_all_link_to_its_home_page_keeps_every_story(store: Store) -> None:
+    # a podcast or newsletter feed: distinct GUIDs and titles, one shared link
+    home = "https://show.example/"
+    titles = [
+        "Episode 41: retail media budgets move again",
+        "Episode 42: creators sign with agencies directly",
+        "Episode 43: search ads inside chat assistants",
+    ]
+    added = [
+        store.add_entry(entry(f"ep{i}", "Show", t, home, hours=i)) for i, t in enumerate(titles)
+    ]
+    assert [a.primary for a in added] == [None, None, None]
+    # the same item given a new GUID by its feed is still one story
+    again = store.add_entry(entry("ep0-new-guid", "Show", titles[0], home, hours=0))
+    assert again.primary == "ep0"
+    # and another feed carrying it folds into it as before
+    assert store.add_entry(entry("x", "Other", titles[1], home, hours=1)).primary

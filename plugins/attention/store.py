@@ -330,10 +330,13 @@ class Store:
 
     def _find_primary(self, entry: Entry, canonical: str, key: str) -> str | None:
         if canonical:
+            # within one feed a shared link is no proof of one story (every item of a podcast
+            # or newsletter may link to its home page): there the title must match too
             row = self._db.execute(
                 """SELECT identity FROM entries WHERE canonical_url = ?
-                   AND primary_identity IS NULL ORDER BY first_seen LIMIT 1""",
-                (canonical,),
+                   AND primary_identity IS NULL AND (feed_url != ? OR title = ?)
+                   ORDER BY first_seen LIMIT 1""",
+                (canonical, entry.feed_url, entry.title),
             ).fetchone()
             if row is not None:
                 return str(row["identity"])
