@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import re
@@ -463,3 +464,31 @@ def test_edition_with_a_hebrew_slug_is_sent_with_an_ascii_message_id(server, sto
     [(_rcpts, raw)] = server.handler.messages
     message_id = message_from_bytes(raw, policy=policy.default)["Message-ID"]
     assert message_id.isascii() and re.fullmatch(r"<[^<>@\s]+@example\.org>", message_id)
+
+
+class _SlowToAnswer(RecordingHandler):
+    """Takes its time over the first message (content scanning under load), then says 250."""
+
+    delay = 1.5
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+            first, self.delay = self.delay, 0
+        await asyncio.sleep(first)
+        return "250 2.0.0 Accepted"
+
+
+def test_slow_answer_to_the_final_dot_is_waited_for_not_sent_again(edition, store, tmp_path):
+    # RFC 5321 4.5.3.2.6: a client waits 10 minutes for the reply to the final dot. Giving up
+    # after the ordinary command time-out and retrying delivers the message twice.
+    store.add("dana@example.org")
+    slow = SmtpServer()
+    slow.handler = _SlowToAnswer()
+    slow.controller = Controller(slow.handler, hostname="127.0.0.1", port=slow.port)
+    with slow:
+        summary = _send(slow, edition, store, tmp_path, pool=1, timeout=0.5, backoff=0.01)
+        time.sleep(1.2)  # let a first copy still being answered land too
+        counts = slow.handler.per_recipient()
+    assert summary.sent == 1 and not summary.failed
+    assert counts == {"dana@example.org": 1}

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 SWITCH_INTERVAL = 0.0002  # seconds
+FINAL_REPLY_TIMEOUT = 600.0  # seconds to wait for the answer to the final dot (RFC 5321 4.5.3.2.6)
 TEMPORARY_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
 
 
@@ -488,7 +489,14 @@ def _send_one(
     conn.sock.sendall(b".\r\n")
     if after_dot is not None:
         after_dot()
-    code, reply = conn.getreply()
+    # The server may scan the message before it answers: giving up after the command time-out
+    # and retrying is how a message gets delivered twice.
+    conn.sock.settimeout(max(conn.timeout, FINAL_REPLY_TIMEOUT))
+    try:
+        code, reply = conn.getreply()
+    finally:
+        if conn.sock is not None:
+            conn.sock.settimeout(conn.timeout)
     if code != 250:
         _refused(conn, code, reply)
 
