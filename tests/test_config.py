@@ -94,6 +94,13 @@ def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
     assert "sources: two sources are named 'geektime'" in message
 
 
+def test_the_same_feed_url_under_two_names_is_refused(tmp_path: Path) -> None:
+    # both would share one state row: the report showed the second name twice, the first never
+    copy = GOOD.replace("url: feeds/local.xml", 'url: "https://www.geektime.co.il/feed/"')
+    message = error_of(tmp_path, copy)
+    assert "'Local sample' has the same url as 'Geektime'" in message
+
+
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.yml")

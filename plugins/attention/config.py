@@ -127,11 +127,15 @@ class Config(BaseModel):
     @classmethod
     def _names_are_unique(cls, sources: list[Source]) -> list[Source]:
         seen: set[str] = set()
+        urls: dict[str, str] = {}  # one state row per URL: a second name would steal its rows
         for source in sources:
             key = source.name.casefold()
             if key in seen:
                 raise ValueError(f"two sources are named {source.name!r}")
             seen.add(key)
+            if source.url in urls:
+                raise ValueError(f"{source.name!r} has the same url as {urls[source.url]!r}")
+            urls[source.url] = source.name
         return sources
 
     @property
