@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from email import message_from_bytes, policy
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -251,3 +252,21 @@ def test_dry_run_with_to_on_listmonk_creates_and_sends_nothing(site, monkeypatch
     monkeypatch.setenv("LISTMONK_TOKEN", "t0ken")
     assert send("3", "--via", "listmonk", "--list", "1", "--to", "me@example.org", "--dry-run") == 0
     assert "dry run: would POST" in capsys.readouterr().out
+
+
+def test_dry_run_before_smtp_is_set_up_previews_the_real_headers(site, capsys):
+    (site / "mailconf.py").write_text(
+        'EMAIL_FROM = "קשב <news@example.org>"\n'
+        'EMAIL_REPLY_TO = "editor@example.org"\n'
+        'EMAIL_UNSUBSCRIBE_MAILTO = "leave@example.org"\n'
+        'EMAIL_UNSUBSCRIBE_URL = "https://example.org/u?t={token}"\n',
+        encoding="utf-8",
+    )
+    main(["subscribers", "add", "a@example.org"])
+    args = ["send", "3-ai-search", "--via", "smtp", "--dry-run", "--settings", "mailconf.py"]
+    assert main([*args, "--no-progress"]) == 0
+    [eml] = (site / "state" / "dry-run" / "3-ai-search").glob("*.eml")
+    msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["Reply-To"] == "editor@example.org"
+    assert "<mailto:leave@example.org?subject=" in msg["List-Unsubscribe"]
+    assert "<https://example.org/u?t=" in msg["List-Unsubscribe"]

@@ -119,8 +119,15 @@ def _smtp(args: argparse.Namespace, edition: Edition, settings: dict, err: Conso
         if not args.dry_run:
             err.print(f"error: {exc}", markup=False)
             return EXIT_CONFIG
-        from_addr = str(settings.get("EMAIL_FROM") or "attention@localhost")
-        config = SmtpConfig(host="", from_addr=from_addr)
+        # No server yet: the preview still shows the From, Reply-To and unsubscribe of the send.
+        try:
+            config = SmtpConfig.from_settings(
+                {"EMAIL_SMTP_HOST": "dry-run.invalid", "EMAIL_FROM": "attention@localhost"}
+                | {k: v for k, v in settings.items() if v not in (None, "")}
+            )
+        except ConfigError as problem:  # wrong, not only missing: the preview would lie
+            err.print(f"error: {problem}", markup=False)
+            return EXIT_CONFIG
     with SubscriberStore() as store:
         subscribers = list(store.all())
     if args.dry_run:
