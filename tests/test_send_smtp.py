@@ -492,3 +492,15 @@ def test_slow_answer_to_the_final_dot_is_waited_for_not_sent_again(edition, stor
         counts = slow.handler.per_recipient()
     assert summary.sent == 1 and not summary.failed
     assert counts == {"dana@example.org": 1}
+
+
+def test_unsubscribe_url_with_a_brace_other_than_token_or_email_is_a_settings_error():
+    from attention.send.smtp import ConfigError
+
+    settings = {"EMAIL_SMTP_HOST": "127.0.0.1", "EMAIL_FROM": "news@example.org"}
+    url = "https://example.org/u?t={token}&utm={campaign}"
+    with pytest.raises(ConfigError, match="EMAIL_UNSUBSCRIBE_URL"):
+        SmtpConfig.from_settings(settings | {"EMAIL_UNSUBSCRIBE_URL": url}, env={})
+    good = "https://example.org/u?t={token}&e={email}"
+    config = SmtpConfig.from_settings(settings | {"EMAIL_UNSUBSCRIBE_URL": good}, env={})
+    assert config.unsubscribe_url == good

@@ -121,6 +121,13 @@ class SmtpConfig:
         url = str(pick("ATTENTION_UNSUBSCRIBE_URL", "EMAIL_UNSUBSCRIBE_URL"))
         if url and (not url.startswith("https://") or "{token}" not in url):
             problems.append("EMAIL_UNSUBSCRIBE_URL must be an https:// URL containing {token}")
+        elif url:
+            try:  # every message fills it in; a stray {name} would stop the send midway
+                url.format(token="t", email="e")
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.append(
+                    f"EMAIL_UNSUBSCRIBE_URL may hold only {{token}} and {{email}} (not {exc})"
+                )
         if problems:
             raise ConfigError("bad SMTP settings: " + "; ".join(problems))
         return cls(
