@@ -101,6 +101,12 @@ def test_the_same_feed_url_under_two_names_is_refused(tmp_path: Path) -> None:
     assert "'Local sample' has the same url as 'Geektime'" in message
 
 
+def test_lookback_beyond_the_calendar_is_a_config_error(tmp_path: Path) -> None:
+    # now - 1,000,000 days is before year 1: every source failed with an internal error
+    message = error_of(tmp_path, GOOD.replace("lookback_days: 30", "lookback_days: 1000000"))
+    assert "lookback_days" in message
+
+
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.yml")

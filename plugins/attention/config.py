@@ -39,7 +39,7 @@ class Defaults(BaseModel):
     max_body_bytes: int = Field(15 * MIB, ge=1024, description="a larger body is aborted")
     max_redirects: int = Field(5, ge=0, le=20)
     max_items_per_feed: int = Field(50, ge=1)
-    lookback_days: int = Field(30, ge=1, description="older entries get no stub")
+    lookback_days: int = Field(30, ge=1, le=36500, description="older entries get no stub")
     user_agent_url: str = "https://example.org/attention"
     backoff_base_minutes: float = Field(60.0, ge=0, description="first wait after a failure")
     backoff_max_hours: float = Field(72.0, ge=0, description="cap on the exponential backoff")
