@@ -385,6 +385,8 @@ class Mentions:
     by_topic: dict[str, dict[str, dict[str, float]]]
     stories_of: dict[tuple[str, str], list[Story]]
     title_runs: dict[int, list[list[str]]] = field(default_factory=dict)
+    pair_keys: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+    _phrase_weeks: dict[str, dict[str, list[Story]]] = field(default_factory=dict, repr=False)
 
     @property
     def first_week(self) -> str | None:
@@ -392,6 +394,32 @@ class Mentions:
 
     def count(self, key: str, week: str) -> int:
         return len(self.by_topic.get(key, {}).get(week, ()))
+
+    def stories_with(self, key: str, week: str) -> list[Story]:
+        """The stories of ``week`` mentioning ``key``, newest first."""
+        if not key.startswith(PHRASE):
+            return self.stories_of.get((key, week), [])
+        return self._phrase_stories(week).get(key, [])
+
+    def _phrase_stories(self, week: str) -> dict[str, list[Story]]:
+        # Phrases are many and mostly never rank, so their stories are looked up only on demand.
+        cached = self._phrase_weeks.get(week)
+        if cached is not None:
+            return cached
+        found: dict[str, list[Story]] = defaultdict(list)
+        for story, _, _ in self.texts:
+            if story.week != week:
+                continue
+            known = self.pair_keys.get(story.entry.language, {})
+            keys = {
+                known.get(pair, "")
+                for run in self.title_runs.get(id(story.entry), ())
+                for pair in pairwise(run)
+            }
+            for key in keys - {""}:
+                found[key].append(story)
+        self._phrase_weeks[week] = found
+        return found
 
 
 class _TermMap(dict[str, str]):
@@ -451,6 +479,7 @@ def count_mentions(
         keys |= matcher.match(summary_terms, discover=False)
         if discover:
             known = pair_keys[language]
+            phrases: set[str] = set()
             for run in runs_of[id(story.entry)]:
                 for pair in pairwise(run):
                     key = known.get(pair)
@@ -458,7 +487,12 @@ def count_mentions(
                         first, second = term_map[pair[0]], term_map[pair[1]]
                         key = known[pair] = matcher.phrase_key(first, second)
                     if key:
-                        keys.add(key)
+                        phrases.add(key)
+            for key in phrases:
+                per_source = by_topic[key][story_week]
+                if per_source.get(source, -1.0) < weight:
+                    per_source[source] = weight
+            phrases.clear()
         for key in keys:
             per_source = by_topic[key][story_week]
             if per_source.get(source, -1.0) < weight:
@@ -473,6 +507,7 @@ def count_mentions(
         by_topic=by_topic,
         stories_of=stories_of,
         title_runs={id(story.entry): runs_of[id(story.entry)] for story in stories},
+        pair_keys=dict(pair_keys),
     )
 
 
@@ -505,7 +540,7 @@ def rank_week(
                 baseline=baseline,
                 score=score(len(current), baseline),
                 weight=sum(current.values()),
-                stories=tuple(mentions.stories_of[(key, week)]),
+                stories=tuple(mentions.stories_with(key, week)),
                 baseline_weeks=len(baseline_span),
             )
         )
@@ -587,13 +622,13 @@ def _with_display_names(trends: list[Trend], mentions: Mentions) -> list[Trend]:
                 forms[key][token] += 1
         if not phrases:
             continue
-        runs = mentions.title_runs.get(id(story.entry)) or token_runs(story.entry.title)
-        for first, second in (pair for run in runs for pair in pairwise(run)):
-            term_pair = (normalizer.term(first, language), normalizer.term(second, language))
-            key = f"{PHRASE}:{' '.join(term_pair)}"
-            if key in wanted:
-                written = [normalizer.written(word, language) for word in (first, second)]
-                forms[key][" ".join(written)] += 1
+        known = mentions.pair_keys.get(language, {})
+        for run in mentions.title_runs.get(id(story.entry), ()):
+            for pair in pairwise(run):
+                key = known.get(pair, "")
+                if key in wanted:
+                    written = [normalizer.written(word, language) for word in pair]
+                    forms[key][" ".join(written)] += 1
     renamed = []
     for trend in trends:
         if forms.get(trend.key):
