@@ -371,3 +371,18 @@ def test_feed_controlled_text_in_the_tables_is_shown_not_read_as_markup(
     args = parser.parse_args(["--config", str(config), "--state", str(tmp_path / "state.sqlite")])
     assert feeds_command.run(args) == 0
     assert "[/]home[bold]" in capsys.readouterr().out
+
+
+def test_lost_state_does_not_duplicate_the_briefs_already_on_disk(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    # .attention/ is git-ignored: a fresh clone or a new machine starts without it
+    linked = {route: GOOD_NAMES[route] for route in ("/rss2", "/atom", "/dup-a", "/dup-b")}
+    config = write_config(tmp_path / "feeds.yml", server, linked)
+    assert run_fetch(tmp_path, config) == 0
+    before = {p: p.read_bytes() for p in stub_files(tmp_path)}
+    assert before
+    for leftover in tmp_path.glob("state.sqlite*"):
+        leftover.unlink()
+    assert run_fetch(tmp_path, config) == 0
+    assert {p: p.read_bytes() for p in stub_files(tmp_path)} == before

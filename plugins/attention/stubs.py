@@ -186,8 +186,9 @@ def render_stub(
     return "\n".join(lines)
 
 
-def _slugs_in_use(briefs_dir: Path) -> set[str]:
-    """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not)."""
+def _slugs_in_use(briefs_dir: Path, source_urls: set[str] | None = None) -> set[str]:
+    """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not);
+    their canonical ``SourceURL:`` values are added to ``source_urls`` when it is given."""
     slugs: set[str] = set()
     for path in briefs_dir.rglob("*.md"):
         slugs.add(path.stem)
@@ -199,6 +200,8 @@ def _slugs_in_use(briefs_dir: Path) -> set[str]:
                     key, _, value = line.partition(":")
                     if key.strip().lower() == "slug" and value.strip():
                         slugs.add(value.strip())
+                    elif key.strip().lower() == "sourceurl" and source_urls is not None:
+                        source_urls.add(canonical_url(value))
         except OSError:
             continue
     return slugs
@@ -220,7 +223,9 @@ class StubWriter:
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
-        self._slugs = _slugs_in_use(self.briefs_dir) | store.stub_slugs()
+        # stories a brief on disk already covers (ours from a lost state, or the author's own)
+        self._covered: set[str] = set()
+        self._slugs = _slugs_in_use(self.briefs_dir, self._covered) | store.stub_slugs()
 
     def _taken(self, slug: str) -> bool:
         return slug in self._slugs
@@ -232,7 +237,15 @@ class StubWriter:
         return self.content_dir / relative
 
     def plan_new(self, entry: Entry) -> str:
-        """Choose slug and path for a new primary entry and record the text to write."""
+        """Choose slug and path for a new primary entry and record the text to write.
+
+        Returns "" and plans nothing when a brief on disk already has the entry's ``SourceURL``
+        (the state was lost or reset, e.g. on a fresh clone: ``.attention/`` is not in git).
+        """
+        source_url = safe_url(entry.canonical_url or entry.link)
+        if source_url and canonical_url(source_url) in self._covered:
+            logger.info("attention.stubs: a brief already covers %s; no new stub", source_url)
+            return ""
         slug = unique_slug(entry, self._taken)
         relative = f"{BRIEFS_DIR}/{entry.published:%Y}/{entry.published:%m}/{slug}.md"
         self._target(relative)
