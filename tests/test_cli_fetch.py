@@ -386,3 +386,27 @@ def test_lost_state_does_not_duplicate_the_briefs_already_on_disk(
         leftover.unlink()
     assert run_fetch(tmp_path, config) == 0
     assert {p: p.read_bytes() for p in stub_files(tmp_path)} == before
+
+
+def test_new_items_of_a_feed_that_always_links_home_each_get_a_stub(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    def show(episodes: int) -> bytes:
+        items = "".join(
+            f"<item><title>Episode {n}: what changed in retail media this week</title>"
+            f"<link>https://show.test.example/</link><guid isPermaLink='false'>ep-{n}</guid>"
+            f"<pubDate>Fri, {10 + n} Nov 2026 08:00:00 GMT</pubDate></item>"
+            for n in range(1, episodes + 1)
+        )
+        return (
+            "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Show</title><link>https://show.test.example/</link>{items}</channel></rss>"
+        ).encode()
+
+    server.routes["/show"] = Route(body=show(2))
+    config = write_config(tmp_path / "feeds.yml", server, {"/show": ("Show", "en")})
+    assert run_fetch(tmp_path, config) == 0
+    assert len(stub_files(tmp_path)) == 2
+    server.routes["/show"] = Route(body=show(3))
+    assert run_fetch(tmp_path, config) == 0
+    assert len(stub_files(tmp_path)) == 3

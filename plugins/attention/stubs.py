@@ -186,24 +186,26 @@ def render_stub(
     return "\n".join(lines)
 
 
-def _slugs_in_use(briefs_dir: Path, source_urls: set[str] | None = None) -> set[str]:
+def _slugs_in_use(briefs_dir: Path, stories: set[tuple[str, str]] | None = None) -> set[str]:
     """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not);
-    their canonical ``SourceURL:`` values are added to ``source_urls`` when it is given."""
+    their (canonical ``SourceURL``, ``Title``) pairs are added to ``stories`` when it is given."""
     slugs: set[str] = set()
     for path in briefs_dir.rglob("*.md"):
         slugs.add(path.stem)
+        meta: dict[str, str] = {}
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:
                 for line in handle:
                     if not line.strip():
                         break  # metadata ends at the first blank line
                     key, _, value = line.partition(":")
+                    meta.setdefault(key.strip().lower(), value.strip())
                     if key.strip().lower() == "slug" and value.strip():
                         slugs.add(value.strip())
-                    elif key.strip().lower() == "sourceurl" and source_urls is not None:
-                        source_urls.add(canonical_url(value))
         except OSError:
             continue
+        if stories is not None and meta.get("sourceurl") and meta.get("title"):
+            stories.add((canonical_url(meta["sourceurl"]), meta["title"]))
     return slugs
 
 
@@ -223,8 +225,8 @@ class StubWriter:
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
-        # stories a brief on disk already covers (ours from a lost state, or the author's own)
-        self._covered: set[str] = set()
+        # stories a brief on disk already tells (ours, from a state that was lost or reset)
+        self._covered: set[tuple[str, str]] = set()
         self._slugs = _slugs_in_use(self.briefs_dir, self._covered) | store.stub_slugs()
 
     def _taken(self, slug: str) -> bool:
@@ -240,11 +242,13 @@ class StubWriter:
         """Choose slug and path for a new primary entry and record the text to write.
 
         Returns "" and plans nothing when a brief on disk already has the entry's ``SourceURL``
-        (the state was lost or reset, e.g. on a fresh clone: ``.attention/`` is not in git).
+        and ``Title`` (the state was lost or reset, e.g. on a fresh clone: ``.attention/`` is
+        not in git). A shared link alone is not enough: a feed may link every item to one page.
         """
         source_url = safe_url(entry.canonical_url or entry.link)
-        if source_url and canonical_url(source_url) in self._covered:
-            logger.info("attention.stubs: a brief already covers %s; no new stub", source_url)
+        title = meta_value(entry.title)
+        if source_url and (canonical_url(source_url), title) in self._covered:
+            logger.info("attention.stubs: a brief already tells %s; no new stub", source_url)
             return ""
         slug = unique_slug(entry, self._taken)
         relative = f"{BRIEFS_DIR}/{entry.published:%Y}/{entry.published:%m}/{slug}.md"
