@@ -6,9 +6,12 @@ import asyncio
 import gzip
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
 from attention.config import Defaults
@@ -288,3 +291,50 @@ def test_waiting_for_the_redirect_targets_host_does_not_count_against_the_timeou
         results = asyncio.run(go())
         assert all(r.ok for r in results), [r.reason for r in results]
         assert server.peak_per_host["127.0.0.2"] == 1
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "deflate"])
+def test_compression_bomb_is_stopped_before_it_is_decoded_in_memory(
+    server: FeedServer, encoding: str
+) -> None:
+    # 64 MiB of zeros: brotli packs them into a few hundred bytes, one network chunk that the
+    # decoder used to expand whole before the cap was checked (a 16 KiB body: gigabytes)
+    zeros = b"\0" * (64 << 20)
+    if encoding == "br":
+        body = brotli.compress(zeros, quality=5)
+    else:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+        body = packer.compress(zeros) + packer.flush()
+    path = f"/bomb-{encoding}"
+    server.routes[path] = Route(body=body, headers={"Content-Encoding": encoding})
+    del zeros
+    tracemalloc.start()
+    try:
+        result = fetch(server.url(path), max_body_bytes=1 << 20, timeout_total=30)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.outcome == "error" and "cap" in result.reason
+    assert peak < 16 << 20, f"{peak / (1 << 20):.0f} MiB held while reading a 1 MiB-capped body"
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "deflate", "raw-deflate"])
+def test_compressed_feed_under_the_cap_is_decoded(server: FeedServer, encoding: str) -> None:
+    if encoding == "br":
+        body = brotli.compress(RSS)
+    else:
+        wbits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}[encoding]
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        body = packer.compress(RSS) + packer.flush()
+    path = f"/packed-{encoding}"
+    header = "deflate" if encoding == "raw-deflate" else encoding
+    server.routes[path] = Route(body=body, headers={"Content-Encoding": header})
+    result = fetch(server.url(path))
+    assert result.outcome == "ok" and result.body == RSS
+
+
+def test_a_charset_in_content_encoding_is_ignored_not_fatal(server: FeedServer) -> None:
+    # some servers put the charset there ("Content-Encoding: UTF-8"); the body is plain
+    server.routes["/utf8-encoding"] = Route(body=RSS, headers={"Content-Encoding": "UTF-8"})
+    result = fetch(server.url("/utf8-encoding"))
+    assert result.outcome == "ok" and result.body == RSS

@@ -17,12 +17,15 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import httpx
 
 from .config import Defaults
@@ -296,13 +299,21 @@ class Fetcher:
                 f"body of {_human_bytes(int(declared))} is over the "
                 f"{_human_bytes(cap)} cap (not downloaded)"
             )
+        # decoded here, never more than the cap at a time: httpx would expand a whole network
+        # chunk at once, and a few KiB of brotli can hold gigabytes
+        decoder = BoundedDecoder(headers.get("content-encoding", ""), cap)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        async for raw in response.aiter_raw():
+            chunk = decoder.decode(raw)
             size += len(chunk)
             if size > cap:
                 raise FetchError(f"body over the {_human_bytes(cap)} cap (download aborted)")
             chunks.append(chunk)
+        chunk = decoder.flush()
+        if size + len(chunk) > cap:
+            raise FetchError(f"body over the {_human_bytes(cap)} cap (download aborted)")
+        chunks.append(chunk)
         return b"".join(chunks)
 
     def _read_local(self, request: FetchRequest) -> FetchResult:
@@ -338,6 +349,62 @@ class Fetcher:
             body=body,
             etag=validator,
         )
+
+
+class BoundedDecoder:
+    """Undo a ``Content-Encoding`` (gzip, deflate, br, or a list of them) without ever producing
+    more than ``limit`` + 1 bytes per call; more than ``limit`` is over the cap anyway."""
+
+    def __init__(self, content_encoding: str, limit: int) -> None:
+        self.limit = limit
+        names = [n.strip().lower() for n in content_encoding.split(",")]
+        # anything else ("identity", or a charset some servers put here) passes through as is
+        names = [n for n in names if n in ("gzip", "x-gzip", "deflate", "br")]
+        self._stages: list[list[Any]] = [[name, _decompressor(name), True] for name in names]
+
+    def decode(self, data: bytes) -> bytes:
+        """The next piece of the decoded body (at most ``limit`` + 1 bytes)."""
+        for stage in reversed(self._stages):  # the last encoding applied is undone first
+            data = self._stage(stage, data)
+        return data
+
+    def flush(self) -> bytes:
+        """What the decoders still hold at the end of the body."""
+        data = b""
+        for stage in reversed(self._stages):
+            data = self._stage(stage, data)
+            if stage[0] != "br":
+                data += stage[1].flush()
+        return data
+
+    def _stage(self, stage: list[Any], data: bytes) -> bytes:
+        name, engine, first = stage
+        stage[2] = False
+        bound = self.limit + 1
+        try:
+            if name == "br":
+                try:
+                    out = engine.process(data, output_buffer_limit=bound)
+                except TypeError:  # brotli < 1.2 has no output limit: unbounded, as before
+                    out = engine.process(data)
+            else:
+                out = engine.decompress(data, bound)
+        except (zlib.error, brotli.error) as exc:
+            if name == "deflate" and first:  # "deflate" without its zlib header, as some send
+                stage[1] = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self._stage(stage, data)
+            raise FetchError(f"cannot decode the body: {_one_line(exc)}") from exc
+        if len(out) > self.limit or (name != "br" and engine.unconsumed_tail):
+            raise FetchError(f"body over the {_human_bytes(self.limit)} cap (download aborted)")
+        return out
+
+
+def _decompressor(name: str) -> Any:
+    if name == "br":
+        return brotli.Decompressor()
+    if name == "deflate":
+        return zlib.decompressobj()
+    return zlib.decompressobj(zlib.MAX_WBITS | 16)
 
 
 def fetch_in_background(
