@@ -170,3 +170,11 @@ def test_unicode_line_separators_in_a_title_become_spaces_not_glue() -> None:
     # U+2028 / U+2029 / NEL never start a metadata line, and the words on either side stay apart
     title = clean_text("Ads\u2028Status: published\u2029Slug: x\x85Tail \u202eend")
     assert title == "Ads Status: published Slug: x Tail end"
+
+
+def test_a_guid_shared_by_different_items_is_not_their_identity() -> None:
+    # the store keeps one entry per identity: with the GUID, three stories would become one
+    feed = parse("shared-guid.xml")
+    identities = {e.link.rsplit("/", 1)[1]: e.identity for e in feed.entries}
+    assert len(set(identities.values())) == 3
+    assert len(feed.entries) == 4  # the item listed twice keeps one identity

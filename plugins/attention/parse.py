@@ -176,9 +176,12 @@ def parse_feed(
     if not entries_raw and problem is not None and not _is_encoding_notice(problem):
         raise ParseError(f"broken feed, no entries recovered: {_describe(problem)}")
     base = final_url if final_url.startswith(("http://", "https://")) else ""
+    shared = _shared_guids(entries_raw)
     entries: list[Entry] = []
     for raw in entries_raw:
-        entry = _entry(raw, source=source, feed_key=feed_key, base=base, fetched_at=fetched_at)
+        entry = _entry(
+            raw, source=source, feed_key=feed_key, base=base, fetched_at=fetched_at, shared=shared
+        )
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: e.published, reverse=True)
@@ -190,8 +193,25 @@ def parse_feed(
     )
 
 
+def _shared_guids(entries_raw: list[Any]) -> set[str]:
+    """GUIDs that different items of one document carry (a CMS giving every item the site's
+    address): no identity, or all those stories would be stored as one."""
+    stories: dict[str, set[tuple[str, str]]] = {}
+    for raw in entries_raw:
+        guid = str(raw.get("id", ""))
+        if guid:
+            stories.setdefault(guid, set()).add((str(raw.get("link")), str(raw.get("title"))))
+    return {clean_text(guid, 1000) for guid, told in stories.items() if len(told) > 1}
+
+
 def _entry(
-    raw: Mapping[str, Any], *, source: Source, feed_key: str, base: str, fetched_at: datetime
+    raw: Mapping[str, Any],
+    *,
+    source: Source,
+    feed_key: str,
+    base: str,
+    fetched_at: datetime,
+    shared: set[str],
 ) -> Entry | None:
     title = clean_text(str(raw.get("title", "")), MAX_TITLE_CHARS)
     link = safe_link(raw.get("link"), base)
@@ -209,7 +229,7 @@ def _entry(
     published, guessed = _published(raw, fetched_at)
     canonical = canonical_url(link) if link else ""
     guid = clean_text(str(raw.get("id", "")), 1000)
-    if guid:
+    if guid and guid not in shared:
         identity = _identity(feed_key, "guid", guid)
     elif canonical:
         identity = _identity(feed_key, "link", canonical)
