@@ -406,3 +406,26 @@ def test_unquoted_and_srcset_links_become_absolute_too():
         'srcset="https://news.example.org/digests/7/chart@2x.png 2x,'
         ' https://news.example.org/c3.png 3x"' in out
     )
+
+
+LATIN_FIRST = """\
+Title: LinkedIn משיקה כלי חדש ליוצרים, ומה זה אומר לכותבים
+Date: 2026-12-18T08:00:00+02:00
+Lang: he
+Slug: linkedin-first
+Issue: 10
+Category: digest
+Summary: כותרת שפותחת באנגלית.
+
+גוף קצר בעברית.
+"""
+
+
+def test_hebrew_title_opening_with_a_latin_name_stays_right_to_left(tmp_path):
+    # dir="auto" takes the first strong letter: "LinkedIn" would make the whole title LTR.
+    content = tmp_path / "content"
+    write_article(content, "digests/10-linkedin-first.md", LATIN_FIRST)
+    output = build(content, tmp_path / "output", SITEURL=SITE, RELATIVE_URLS=False)
+    html = (output / "email" / "10-linkedin-first" / "index.html").read_text(encoding="utf-8")
+    [h1] = tags(html, "h1")
+    assert h1["dir"] == "rtl"

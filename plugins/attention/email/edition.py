@@ -25,7 +25,7 @@ from markupsafe import Markup
 from attention import i18n
 from attention.atomic import atomic_write
 from attention.email.plaintext import html_to_text
-from attention.email.transform import break_long_lines, prepare_content
+from attention.email.transform import break_long_lines, mixed_direction, prepare_content
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class EditionRenderer:
             "start": "right" if direction == "rtl" else "left",
             "end": "left" if direction == "rtl" else "right",
             "title": plain(article.title),
+            "title_dir": mixed_direction(plain(article.title), direction) or "auto",
             "subject": plain(article.title),
             "preheader": plain(getattr(article, "summary", "") or "")[:200],
             "issue": issue,

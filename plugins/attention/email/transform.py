@@ -90,16 +90,23 @@ def mark_directions(content: str, base_direction: str) -> str:
         tag, attributes, inner = match.group(1), match.group(2) or "", match.group(3)
         if " dir=" in attributes.lower():
             return match.group(0)
-        text = html.unescape(_TAG.sub("", inner))
-        if not (_RTL.search(text) and _LTR.search(text)):
+        value = mixed_direction(html.unescape(_TAG.sub("", inner)), base_direction)
+        if value is None:
             return match.group(0)
-        majority = dominant_direction(text) or base_direction
-        first = _STRONG.search(text)
-        first_dir = "rtl" if first and _RTL.match(first.group(0)) else "ltr"
-        value = "auto" if first_dir == majority else majority
         return f'<{tag}{attributes} dir="{value}">{inner}</{tag}>'
 
     return _BLOCK.sub(mark, content)
+
+
+def mixed_direction(text: str, base_direction: str) -> str | None:
+    """The ``dir`` for text that mixes scripts (None when it does not): ``auto`` when the first
+    strong letter agrees with the majority script, else the majority's direction."""
+    if not (_RTL.search(text) and _LTR.search(text)):
+        return None
+    majority = dominant_direction(text) or base_direction
+    first = _STRONG.search(text)
+    first_dir = "rtl" if first and _RTL.match(first.group(0)) else "ltr"
+    return "auto" if first_dir == majority else majority
 
 
 def drop_active_content(content: str) -> str:
