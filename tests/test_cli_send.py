@@ -270,3 +270,10 @@ def test_dry_run_before_smtp_is_set_up_previews_the_real_headers(site, capsys):
     assert msg["Reply-To"] == "editor@example.org"
     assert "<mailto:leave@example.org?subject=" in msg["List-Unsubscribe"]
     assert "<https://example.org/u?t=" in msg["List-Unsubscribe"]
+
+
+def test_send_at_with_smtp_is_refused_instead_of_sending_at_once(smtp, capsys):
+    main(["subscribers", "add", "a@example.org"])
+    assert send("3", "--via", "smtp", "--send-at", "2031-11-27T07:00:00+02:00") == 2
+    assert "--send-at" in capsys.readouterr().err
+    assert smtp.handler.messages == []

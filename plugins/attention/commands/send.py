@@ -84,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     send_at = None
+    if args.send_at and args.via == "smtp":  # ignoring it would send to everyone right now
+        err.print(
+            "error: --send-at works with --via listmonk or buttondown; SMTP sends at once"
+            " (schedule the command itself to send later)",
+            markup=False,
+        )
+        return EXIT_CONFIG
     if args.send_at:
         try:
             send_at = dt.datetime.fromisoformat(args.send_at)
