@@ -19,15 +19,16 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .atomic import TMP_PREFIX, atomic_write
-from .canonical import canonical_url
+from .canonical import canonical_url, title_key
 from .parse import UNSAFE_CHARS
 from .records import Entry
-from .store import Store, StubRecord
+from .store import TITLE_FOLD_WINDOW, Store, StubRecord
 
 logger = logging.getLogger(__name__)
 
@@ -186,9 +187,48 @@ def render_stub(
     return "\n".join(lines)
 
 
-def _slugs_in_use(briefs_dir: Path, stories: set[tuple[str, str]] | None = None) -> set[str]:
+@dataclass
+class _DiskStories:
+    """Stories the briefs already on disk tell, by the rules the store folds duplicates with:
+    the same canonical link and title, or a near-identical title a few days apart."""
+
+    by_link: set[tuple[str, str]] = field(default_factory=set)
+    by_title: dict[str, list[datetime]] = field(default_factory=dict)
+
+    def add(self, meta: dict[str, str]) -> None:
+        title = meta.get("title", "")
+        if meta.get("sourceurl") and title:
+            self.by_link.add((canonical_url(meta["sourceurl"]), _fold(title)))
+        key = title_key(title)
+        when = _parse_date(meta.get("date", ""))
+        if key and when:
+            self.by_title.setdefault(key, []).append(when)
+
+    def tell(self, source_url: str, title: str, published: datetime) -> bool:
+        if source_url and (canonical_url(source_url), _fold(title)) in self.by_link:
+            return True
+        dates = self.by_title.get(title_key(title), ())
+        return any(abs(published - when) <= TITLE_FOLD_WINDOW for when in dates)
+
+
+def _fold(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _parse_date(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _slugs_in_use(briefs_dir: Path, stories: _DiskStories | None = None) -> set[str]:
     """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not);
-    their (canonical ``SourceURL``, ``Title``) pairs are added to ``stories`` when it is given."""
+    the stories they tell are added to ``stories`` when it is given.
+
+    Which feed's copy of a syndicated story became the stub depends on which feed answered
+    first, so a rerun after a lost state must recognise the story by either copy."""
     slugs: set[str] = set()
     for path in briefs_dir.rglob("*.md"):
         slugs.add(path.stem)
@@ -204,8 +244,8 @@ def _slugs_in_use(briefs_dir: Path, stories: set[tuple[str, str]] | None = None)
                         slugs.add(value.strip())
         except OSError:
             continue
-        if stories is not None and meta.get("sourceurl") and meta.get("title"):
-            stories.add((canonical_url(meta["sourceurl"]), meta["title"]))
+        if stories is not None:
+            stories.add(meta)
     return slugs
 
 
@@ -226,7 +266,7 @@ class StubWriter:
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
         # stories a brief on disk already tells (ours, from a state that was lost or reset)
-        self._covered: set[tuple[str, str]] = set()
+        self._covered = _DiskStories()
         self._slugs = _slugs_in_use(self.briefs_dir, self._covered) | store.stub_slugs()
 
     def _taken(self, slug: str) -> bool:
@@ -241,13 +281,13 @@ class StubWriter:
     def plan_new(self, entry: Entry) -> str:
         """Choose slug and path for a new primary entry and record the text to write.
 
-        Returns "" and plans nothing when a brief on disk already has the entry's ``SourceURL``
-        and ``Title`` (the state was lost or reset, e.g. on a fresh clone: ``.attention/`` is
-        not in git). A shared link alone is not enough: a feed may link every item to one page.
+        Returns "" and plans nothing when a brief on disk already tells the story: same
+        ``SourceURL`` and ``Title``, or a near-identical title within a few days (the state was
+        lost or reset, e.g. on a fresh clone: ``.attention/`` is not in git). A shared link alone
+        is not enough: a feed may link every item to one page.
         """
         source_url = safe_url(entry.canonical_url or entry.link)
-        title = meta_value(entry.title)
-        if source_url and (canonical_url(source_url), title) in self._covered:
+        if self._covered.tell(source_url, meta_value(entry.title), entry.published):
             logger.info("attention.stubs: a brief already tells %s; no new stub", source_url)
             return ""
         slug = unique_slug(entry, self._taken)
