@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,3 +114,36 @@ def test_dry_run_sends_nothing(buttondown, edition):
 def test_missing_key_is_named():
     with pytest.raises(ButtondownError, match="missing Buttondown settings: BUTTONDOWN_API_KEY"):
         ButtondownConfig.from_env({})
+
+
+def render_like_buttondown(body: str, context: dict[str, str]) -> str:
+    """A small Django-style renderer: ``{{ var }}``, ``{% templatetag … %}``, ``{# … #}``;
+    any other tag is an error, as an unknown tag is for Buttondown's template engine."""
+    bits = {"openvariablebrace": "{{", "openblock": "{%", "opencomment": "{#"}
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith("{{"):
+            return context.get(token[2:-2].strip(), "")
+        if token.startswith("{#"):
+            return ""
+        words = token[2:-2].split()
+        if len(words) == 2 and words[0] == "templatetag" and words[1] in bits:
+            return bits[words[1]]
+        raise ValueError(f"invalid block tag {token!r}")
+
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", one, body)
+
+
+def test_literal_template_syntax_in_a_digest_reaches_readers_unchanged(buttondown, tmp_path):
+    handler, url = buttondown
+    folder = write_edition(tmp_path / "output")
+    quoted = "<p>Liquid: {{ customer.name }}, {% if vip %}VIP{% endif %}, {# note #}</p>"
+    html = (folder / "index.html").read_text(encoding="utf-8").replace("<h1>", quoted + "<h1>")
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    edition = load_edition(tmp_path / "output", "3")
+    ButtondownChannel(ButtondownConfig(api_key=KEY, api_url=url)).deliver(edition)
+    body = handler.requests[0][3]["body"]
+    rendered = render_like_buttondown(body, {"unsubscribe_url": "https://bd.example/u/xyz"})
+    assert quoted in rendered
+    assert 'href="https://bd.example/u/xyz"' in rendered

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,6 +23,20 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.buttondown.com/v1"
 # Buttondown's per-subscriber unsubscribe link (template variable).
 BUTTONDOWN_UNSUBSCRIBE = "{{ unsubscribe_url }}"
+# Buttondown renders bodies as Django-style templates, which have no escape character: a literal
+# ``{{``, ``{%`` or ``{#`` is written as ``{% templatetag … %}``.
+_TEMPLATE_OPENERS = re.compile(r"\{[{%#]")
+_TEMPLATETAG = {
+    "{{": "{% templatetag openvariablebrace %}",
+    "{%": "{% templatetag openblock %}",
+    "{#": "{% templatetag opencomment %}",
+}
+
+
+def _for_buttondown_template(text: str) -> str:
+    """Keep template syntax quoted in the content literal; then insert the unsubscribe tag."""
+    text = _TEMPLATE_OPENERS.sub(lambda m: _TEMPLATETAG[m.group(0)], text)
+    return text.replace(UNSUBSCRIBE_PLACEHOLDER, BUTTONDOWN_UNSUBSCRIBE)
 
 
 class ButtondownError(RuntimeError):
@@ -51,7 +66,7 @@ def email_payload(edition: Edition, send_at: dt.datetime | None = None) -> dict[
     """The JSON body of ``POST /v1/emails`` for this edition."""
     payload: dict[str, object] = {
         "subject": edition.subject,
-        "body": edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, BUTTONDOWN_UNSUBSCRIBE),
+        "body": _for_buttondown_template(edition.html),
         "status": "draft",
     }
     if edition.url:
