@@ -41,3 +41,13 @@ def test_anchoring_never_touches_tags_urls_or_decimals() -> None:
 def test_english_block_in_a_hebrew_page_gets_no_marks() -> None:
     html = "<p>Search is now an answer engine. Plan for it.</p>"
     assert "\u200f" not in mark_block_directions(html, "rtl")
+
+
+def test_short_hebrew_heading_full_of_brand_names_stays_rtl() -> None:
+    assert dominant_direction("Gen Z מחפשים ב-TikTok", "rtl") == "rtl"
+    html = "<h2>Gen Z מחפשים ב-TikTok</h2><li>ChatGPT ו-Gemini מול Google Search Console</li>"
+    assert "dir=" not in mark_block_directions(html, "rtl")
+
+
+def test_english_sentence_with_a_hebrew_name_stays_ltr() -> None:
+    assert dominant_direction("Written this week by מיכל ברק for Attention readers.") == "ltr"

@@ -2,7 +2,8 @@
 
 ``dir="auto"`` takes the first strong character, so a Hebrew sentence that opens with a brand
 name ("LinkedIn משיקה…") would be laid out left-to-right. We count strong characters instead
-and mark only the blocks whose dominant direction differs from the page's.
+and mark only the blocks whose direction (see :func:`dominant_direction`) differs from the
+page's.
 """
 
 from __future__ import annotations
@@ -18,15 +19,26 @@ _MARKUP = re.compile(r"(<[^>]+>)")
 # Clause punctuation right after a Latin word, before a space: "ב-Instagram. Threads מתגמלת".
 _LATIN_THEN_PUNCTUATION = re.compile(r"([A-Za-z0-9][\"'”’)\]]?[.,;:!?]+)(?=\s)")
 RLM = "\u200f"
+RTL_KEEPS_RTL = 0.08
+RTL_TURNS_RTL = 0.5
 
 
-def dominant_direction(text: str) -> str | None:
-    """``"rtl"`` or ``"ltr"`` by majority of strong letters; None when there are none."""
+def dominant_direction(text: str, base_direction: str = "ltr") -> str | None:
+    """``"rtl"`` or ``"ltr"`` for a block of text on a ``base_direction`` page; None when the
+    text has no strong letters.
+
+    Not a plain majority: a Hebrew sentence often has more Latin letters than Hebrew ones
+    ("Gen Z מחפשים ב-TikTok", "ChatGPT ו-Gemini מול Google Search Console"), while an English
+    sentence rarely holds Hebrew beyond a name. So on a right-to-left page a block turns
+    left-to-right only when Hebrew/Arabic letters are under ``RTL_KEEPS_RTL`` of its letters,
+    and on a left-to-right page it turns right-to-left only from ``RTL_TURNS_RTL``.
+    """
     rtl = sum(map(len, _RTL_LETTER.findall(text)))
     ltr = sum(map(len, _LTR_LETTER.findall(text)))
     if rtl == ltr == 0:
         return None
-    return "rtl" if rtl >= ltr else "ltr"
+    threshold = RTL_KEEPS_RTL if base_direction == "rtl" else RTL_TURNS_RTL
+    return "rtl" if rtl >= threshold * (rtl + ltr) else "ltr"
 
 
 def anchor_latin_punctuation(html: str) -> str:
@@ -56,7 +68,7 @@ def mark_block_directions(html: str, base_direction: str) -> str:
         text = _TAG.sub("", inner) if "<" in inner else inner
         if not opposite.search(text):
             return match.group(0)
-        direction = dominant_direction(text) or base_direction
+        direction = dominant_direction(text, base_direction) or base_direction
         if direction == "rtl":
             inner = anchor_latin_punctuation(inner)
         if direction == base_direction:

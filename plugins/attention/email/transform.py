@@ -103,7 +103,7 @@ def mixed_direction(text: str, base_direction: str) -> str | None:
     strong letter agrees with the majority script, else the majority's direction."""
     if not (_RTL.search(text) and _LTR.search(text)):
         return None
-    majority = dominant_direction(text) or base_direction
+    majority = dominant_direction(text, base_direction) or base_direction
     first = _STRONG.search(text)
     first_dir = "rtl" if first and _RTL.match(first.group(0)) else "ltr"
     return "auto" if first_dir == majority else majority
