@@ -162,6 +162,69 @@ def test_a_second_buttondown_send_of_the_same_edition_is_refused(site, monkeypat
         server.server_close()
 
 
+def test_rerun_after_a_dropped_create_reply_asks_to_check_instead_of_creating_again(
+    site, monkeypatch, capsys
+):
+    import socket
+
+    from test_send_buttondown import KEY, FakeButtondown
+
+    class CreatesThenDrops(FakeButtondown):
+        """Buttondown takes the email, then the connection drops before the reply."""
+
+        drop = True
+
+        def do_POST(self) -> None:
+            if not self.drop:
+                return super().do_POST()
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.requests.append((self.command, self.path, dict(self.headers), {"raw": raw}))
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+
+    handler = type("Handler", (CreatesThenDrops,), {"requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("BUTTONDOWN_API_KEY", KEY)
+        monkeypatch.setenv("BUTTONDOWN_API_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        assert send("3", "--via", "buttondown") == 1
+        capsys.readouterr()
+        assert send("3", "--via", "buttondown") == 1
+        err = capsys.readouterr().err.strip()
+        assert len(handler.requests) == 1
+        assert len(err.splitlines()) == 1
+        assert "Buttondown dashboard" in err and "--again" in err
+        handler.drop = False
+        assert send("3", "--via", "buttondown", "--again") == 0
+        assert len(handler.requests) == 2
+        with SendLog() as log:
+            assert log.campaign("3-ai-search", "buttondown")[:2] == ("em_123", "draft")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_refused_create_leaves_no_marker_so_a_fixed_rerun_goes_ahead(site, monkeypatch, capsys):
+    from test_send_buttondown import KEY, FakeButtondown
+
+    handler = type("Handler", (FakeButtondown,), {"requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        monkeypatch.setenv("BUTTONDOWN_API_URL", url)
+        monkeypatch.setenv("BUTTONDOWN_API_KEY", "wrong")
+        assert send("3", "--via", "buttondown") == 1
+        assert "HTTP 401" in capsys.readouterr().err
+        monkeypatch.setenv("BUTTONDOWN_API_KEY", KEY)
+        assert send("3", "--via", "buttondown") == 0
+        assert len(handler.requests) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_send_while_another_send_holds_the_log_says_so_instead_of_crashing(smtp, capsys):
     main(["subscribers", "add", "a@example.org"])
     with SendLog():  # another `attention send` is running

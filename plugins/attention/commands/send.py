@@ -263,7 +263,9 @@ def _create_once(
     err: Console,
 ) -> SendSummary | None:
     """Create the provider's campaign unless one was already made for this edition."""
-    from attention.send.sendlog import SendLog, SendLogBusy
+    from attention.send.buttondown import ButtondownError
+    from attention.send.listmonk import ListmonkError
+    from attention.send.sendlog import PENDING, SendLog, SendLogBusy
 
     try:
         log = SendLog()
@@ -274,12 +276,31 @@ def _create_once(
         earlier = log.campaign(edition.key, args.via)
         if earlier and not args.again:
             remote_id, status, created = earlier
+            when = f"{created[:16].replace('T', ' ')} UTC"
+            if status == PENDING and not remote_id:
+                err.print(
+                    f"error: an earlier run asked {args.via} to create a campaign for"
+                    f" {edition.key} at {when} and never saw the answer; check the"
+                    f" {_NAMES[args.via]} dashboard and, only if no campaign was created,"
+                    " re-run with --again",
+                    markup=False,
+                )
+                return None
             err.print(
                 f"error: {args.via} already has {remote_id} ({status}) for {edition.key},"
-                f" created {created[:16].replace('T', ' ')} UTC; pass --again for another",
+                f" created {when}; pass --again for another",
                 markup=False,
             )
             return None
-        summary = channel.deliver(edition)
+        # Before the call: if its answer is lost, the next run must not create a second one.
+        log.mark_campaign_pending(edition.key, args.via)
+        try:
+            summary = channel.deliver(edition)
+        except (ListmonkError, ButtondownError):  # an HTTP refusal, not a lost reply
+            log.restore_campaign(edition.key, args.via, earlier)
+            raise
         log.record_campaign(edition.key, args.via, summary.remote_id, summary.remote_status)
     return summary
+
+
+_NAMES = {"listmonk": "listmonk", "buttondown": "Buttondown"}

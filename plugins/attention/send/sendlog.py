@@ -41,6 +41,7 @@ SENDING = "sending"
 HANDED = "handed"
 SENT = "sent"
 FAILED = "failed"
+PENDING = "pending"  # a campaign row: the create call went out, its answer not yet seen
 
 
 class SendLogBusy(RuntimeError):
@@ -230,6 +231,31 @@ class SendLog:
                 " VALUES (?, ?, ?, ?, ?)",
                 (edition, channel, remote_id, status, _now()),
             )
+
+    def mark_campaign_pending(self, edition: str, channel: str) -> None:
+        """Record, before the provider's create call, that one may be about to exist.
+
+        If the reply is lost (time-out, dropped connection) the campaign may exist with no id
+        here; this row makes the next run stop and ask instead of creating a second one.
+        """
+        self.record_campaign(edition, channel, "", PENDING)
+
+    def restore_campaign(
+        self, edition: str, channel: str, earlier: tuple[str, str, str] | None
+    ) -> None:
+        """Undo :meth:`mark_campaign_pending` when the provider refused: nothing was created."""
+        with self._lock:
+            if earlier is None:
+                self._db.execute(
+                    "DELETE FROM campaigns WHERE edition = ? AND channel = ? AND status = ?",
+                    (edition, channel, PENDING),
+                )
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO campaigns"
+                    " (edition, channel, remote_id, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (edition, channel, *earlier),
+                )
 
     def counts(self, edition: str) -> dict[str, int]:
         """Rows per status for ``edition``."""
