@@ -178,3 +178,14 @@ def test_a_guid_shared_by_different_items_is_not_their_identity() -> None:
     identities = {e.link.rsplit("/", 1)[1]: e.identity for e in feed.entries}
     assert len(set(identities.values())) == 3
     assert len(feed.entries) == 4  # the item listed twice keeps one identity
+
+
+def test_podcast_item_with_only_an_enclosure_links_to_the_enclosure() -> None:
+    feed = parse("podcast-enclosure.xml")
+    by_title = {e.title: e for e in feed.entries}
+    enclosed = by_title["Episode 12: why brands buy host-read ads"]
+    assert enclosed.link == "https://Media.Audio.Test.Example/ep12.mp3?utm_source=rss"
+    assert enclosed.canonical_url == "https://media.audio.test.example/ep12.mp3"
+    # an item that has a <link> keeps it; the enclosure does not replace it
+    linked = by_title["Episode 11: measuring audio attention"]
+    assert linked.link == "https://audio.test.example/episodes/11"

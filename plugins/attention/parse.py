@@ -214,7 +214,7 @@ def _entry(
     shared: set[str],
 ) -> Entry | None:
     title = clean_text(str(raw.get("title", "")), MAX_TITLE_CHARS)
-    link = safe_link(raw.get("link"), base)
+    link = safe_link(raw.get("link"), base) or _enclosure_link(raw, base)
     summary_source = ""
     content = raw.get("content") or []
     if content:
@@ -250,6 +250,15 @@ def _entry(
         date_guessed=guessed,
         canonical_url=canonical,
     )
+
+
+def _enclosure_link(raw: Mapping[str, Any], base: str) -> str:
+    """The first usable enclosure URL: a podcast item often links to nothing but its audio."""
+    for enclosure in raw.get("enclosures") or []:
+        link = safe_link(enclosure.get("href"), base)
+        if link:
+            return link
+    return ""
 
 
 def _without_default_charset(body: bytes, headers: dict[str, str]) -> dict[str, str]:
