@@ -54,3 +54,8 @@ def test_title_key_matches_near_identical_titles() -> None:
 def test_title_key_refuses_short_titles() -> None:
     assert title_key("Weekly roundup") == ""
     assert title_key("") == ""
+
+
+def test_canonical_url_treats_a_trailing_dot_host_as_the_same_host() -> None:
+    assert canonical_url("https://Example.com./a?utm_source=x") == "https://example.com/a"
+    assert canonical_url("https://example.com.:443/a") == canonical_url("https://example.com/a")

@@ -338,3 +338,13 @@ def test_a_charset_in_content_encoding_is_ignored_not_fatal(server: FeedServer) 
     server.routes["/utf8-encoding"] = Route(body=RSS, headers={"Content-Encoding": "UTF-8"})
     result = fetch(server.url("/utf8-encoding"))
     assert result.outcome == "ok" and result.body == RSS
+
+
+def test_trailing_dot_host_shares_the_per_host_limit_with_the_plain_host() -> None:
+    async def go() -> None:
+        async with Fetcher(settings(per_host=2)) as fetcher:
+            plain = fetcher._host_gate("https://Feeds.Example.com/a.xml")
+            dotted = fetcher._host_gate("https://feeds.example.com./b.xml")
+            assert dotted is plain
+
+    asyncio.run(go())

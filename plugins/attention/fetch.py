@@ -453,7 +453,8 @@ def fetch_in_background(
 
 
 def _host(location: str) -> str:
-    return (urlsplit(location).hostname or "").lower()
+    """The per-host limit's key: ``example.com.`` (fully qualified) is ``example.com``."""
+    return (urlsplit(location).hostname or "").lower().removesuffix(".")
 
 
 def _is_local(location: str) -> bool:
