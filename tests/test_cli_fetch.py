@@ -410,3 +410,29 @@ def test_new_items_of_a_feed_that_always_links_home_each_get_a_stub(
     server.routes["/show"] = Route(body=show(3))
     assert run_fetch(tmp_path, config) == 0
     assert len(stub_files(tmp_path)) == 3
+
+
+def _linkless_feed(comments: int) -> bytes:
+    """Two daily "Open thread" items with neither link nor GUID; the summary counts comments."""
+    items = "".join(
+        f"<item><title>Open thread</title><pubDate>{day} Nov 2026 06:00:00 GMT</pubDate>"
+        f"<description>{comments + offset} comments so far</description></item>"
+        for offset, day in enumerate(("Thu, 19", "Fri, 20"))
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Linkless board</title>{items}</channel></rss>"
+    ).encode()
+
+
+def test_item_without_link_or_guid_gets_no_new_stub_when_only_its_summary_changes(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/linkless"] = Route(body=_linkless_feed(3))
+    config = write_config(tmp_path / "feeds.yml", server, {"/linkless": ("Board", "en")})
+    assert run_fetch(tmp_path, config) == 0
+    first = stub_files(tmp_path)
+    assert len(first) == 2  # the same title on two days is two stories
+    server.routes["/linkless"] = Route(body=_linkless_feed(4))
+    assert run_fetch(tmp_path, config) == 0
+    assert stub_files(tmp_path) == first

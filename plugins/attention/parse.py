@@ -234,7 +234,10 @@ def _entry(
     elif canonical:
         identity = _identity(feed_key, "link", canonical)
     else:
-        identity = _identity(feed_key, "hash", f"{title}\n{summary_text}")
+        # only what stays put: a summary like "3 comments" changes nightly, a guessed date is
+        # the fetch time
+        stable = title if guessed else f"{title}\n{published.isoformat()}"
+        identity = _identity(feed_key, "hash", stable)
     return Entry(
         identity=identity,
         feed_url=feed_key,
