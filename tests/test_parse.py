@@ -189,3 +189,24 @@ def test_podcast_item_with_only_an_enclosure_links_to_the_enclosure() -> None:
     # an item that has a <link> keeps it; the enclosure does not replace it
     linked = by_title["Episode 11: measuring audio attention"]
     assert linked.link == "https://audio.test.example/episodes/11"
+
+
+def test_absurdly_long_link_is_treated_as_missing_with_a_note() -> None:
+    huge = "https://long.test.example/" + "a" * 200_000
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Long</title>'
+        f"<item><title>A story with an absurd link</title><link>{huge}</link>"
+        "<pubDate>Thu, 19 Nov 2026 09:00:00 GMT</pubDate></item>"
+        "<item><title>A story with a normal link</title>"
+        "<link>https://long.test.example/normal</link>"
+        "<pubDate>Wed, 18 Nov 2026 09:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+    source = Source(name="Long", url="https://long.test.example/feed", language="en")
+    feed = parse_feed(body, source=source, feed_key=source.url, fetched_at=FETCHED)
+    absurd, normal = feed.entries
+    assert absurd.title == "A story with an absurd link"
+    assert absurd.link == "" and absurd.canonical_url == ""
+    assert normal.link == "https://long.test.example/normal"
+    assert "1 link over 2048 characters dropped" in feed.warning
+    assert not feed.recovered

@@ -39,6 +39,7 @@ feedparser.api.PREFERRED_XML_PARSERS = []
 
 MAX_TITLE_CHARS = 300
 MAX_SUMMARY_CHARS = 20_000
+MAX_LINK_CHARS = 2_048
 MAX_UNESCAPE_ROUNDS = 4
 FUTURE_SLACK = timedelta(days=1)
 
@@ -135,8 +136,9 @@ def clean_html(fragment: str) -> str:
 
 
 def safe_link(raw: str | None, base: str) -> str:
-    """An absolute http(s) URL, or "" for anything else (``javascript:``, ``data:``, junk)."""
-    if not raw:
+    """An absolute http(s) URL, or "" for anything else (``javascript:``, ``data:``, junk, or
+    longer than :data:`MAX_LINK_CHARS`)."""
+    if not raw or len(raw) > MAX_LINK_CHARS:
         return ""
     raw = UNSAFE_CHARS.sub("", raw).strip()
     if any(ch.isspace() for ch in raw):
@@ -148,7 +150,7 @@ def safe_link(raw: str | None, base: str) -> str:
         return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return ""
-    return absolute
+    return absolute if len(absolute) <= MAX_LINK_CHARS else ""
 
 
 def parse_feed(
@@ -187,6 +189,12 @@ def parse_feed(
     entries.sort(key=lambda e: e.published, reverse=True)
     recovered = problem is not None and not _is_encoding_notice(problem)
     warning = f"recovered from a broken feed: {_describe(problem)}" if recovered else ""
+    too_long = sum(1 for raw in entries_raw if len(str(raw.get("link") or "")) > MAX_LINK_CHARS)
+    if too_long:
+        note = (
+            f"{too_long} link{'s' if too_long > 1 else ''} over {MAX_LINK_CHARS} characters dropped"
+        )
+        warning = f"{warning}; {note}" if warning else note
     title = clean_text(str(document.get("feed", {}).get("title", "")), MAX_TITLE_CHARS)
     return ParsedFeed(
         title=title, entries=entries[:max_items], recovered=recovered, warning=warning
