@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -71,13 +72,16 @@ def server() -> Iterator[FeedServer]:
         yield running
 
 
-def write_config(path: Path, server: FeedServer, routes: dict[str, tuple[str, str]]) -> Path:
+def write_config(
+    path: Path, server: FeedServer, routes: dict[str, tuple[str, str]], **defaults: int
+) -> Path:
     lines = [
         "defaults:",
         "  timeout_connect: 2",
         "  timeout_total: 1.5",
         "  max_body_bytes: 262144",
         "  lookback_days: 36500",
+        *(f"  {key}: {value}" for key, value in defaults.items()),
         "sources:",
     ]
     for route, (name, language) in routes.items():
@@ -119,6 +123,28 @@ def test_fetch_turns_good_feeds_into_one_stub_per_story(
     assert not list((tmp_path / "content").rglob(f"{TMP_PREFIX}*"))
     summer = next(t for t in texts.values() if "shaon.test.example/summer" in t)
     assert "Date: 2026-10-20T07:00:00+00:00" in summer
+
+
+@pytest.mark.parametrize(("first", "parse_workers"), [("Dup A", 1), ("Dup B", 1), ("Dup A", 2)])
+def test_a_syndicated_story_is_the_copy_of_the_source_listed_first_whoever_answers_first(
+    tmp_path: Path, server: FeedServer, first: str, parse_workers: int
+) -> None:
+    routes = {"Dup A": "/dup-a", "Dup B": "/dup-b"}
+    second = next(name for name in routes if name != first)
+    slow = f"/slow-{first.lower().replace(' ', '-')}"
+    server.routes[slow] = replace(server.routes[routes[first]], delay=0.6, etag=None)
+    config = write_config(
+        tmp_path / "feeds.yml",
+        server,
+        {slow: (first, "en"), routes[second]: (second, "en")},
+        parse_workers=parse_workers,
+    )
+    assert run_fetch(tmp_path, config) == 0
+    texts = [path.read_text("utf-8") for path in stub_files(tmp_path)]
+    shared = [text for text in texts if "AlsoIn:" in text]
+    assert len(texts) == 2 and len(shared) == 2, texts
+    for text in shared:
+        assert f"Source: {first}\n" in text and f"AlsoIn: {second}\n" in text, text
 
 
 def test_second_run_is_conditional_and_writes_nothing(

@@ -227,8 +227,9 @@ def _slugs_in_use(briefs_dir: Path, stories: _DiskStories | None = None) -> set[
     """File names and explicit ``Slug:`` values of the briefs already on disk (ours or not);
     the stories they tell are added to ``stories`` when it is given.
 
-    Which feed's copy of a syndicated story became the stub depends on which feed answered
-    first, so a rerun after a lost state must recognise the story by either copy."""
+    Which feed's copy of a syndicated story became the stub depends on the order of feeds.yml
+    and on which feed carried it first, so a rerun after a lost state must recognise the story
+    by either copy."""
     slugs: set[str] = set()
     for path in briefs_dir.rglob("*.md"):
         slugs.add(path.stem)

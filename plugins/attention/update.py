@@ -3,8 +3,8 @@
 Three stages overlap: the HTTP work runs concurrently in its own thread
 (:func:`attention.fetch.fetch_in_background`); bodies are parsed in worker processes when there
 are enough of them and a spare core (inline otherwise); this thread then does one store
-transaction per feed (entries, planned stubs and the feed's new validators together) and writes
-the stub files. A run killed at any moment leaves the store and ``content/`` consistent; the next
+transaction per feed, in the order of feeds.yml (entries, planned stubs and the feed's new
+validators together) and writes the stub files. A run killed at any moment leaves the store and ``content/`` consistent; the next
 run first completes what was planned. One writing run per state file at a time (a lock file).
 """
 
@@ -88,6 +88,25 @@ class ParseRequest:
     final_url: str
     fetched_at: datetime
     max_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A feed that answered with a body, waiting for its turn to be stored."""
+
+    source: Source
+    result: FetchResult
+    now: datetime
+    job: Future[ParsedFeed | ParseError] | None  # parsing in a worker; None: parse inline
+
+    def parsed(self) -> ParsedFeed | ParseError | None:
+        """The worker's answer (a crashed worker becomes a ParseError); None to parse inline."""
+        if self.job is None:
+            return None
+        try:
+            return self.job.result()
+        except Exception as exc:  # a crashed worker: report it on this source
+            return ParseError(f"parser failed: {type(exc).__name__}: {exc}")
 
 
 def parse_job(request: ParseRequest) -> ParsedFeed | ParseError:
@@ -225,23 +244,57 @@ class FetchRun:
         by_key: dict[str, Source],
         progress: Callable[[SourceReport], None],
     ) -> None:
-        """Fetch in a background thread, parse in worker processes, store and write here."""
+        """Fetch in a background thread, parse in worker processes, store and write here.
+
+        Feeds with a body are stored in the order of ``feeds.yml``, whatever order they answer
+        in: when two feeds carry one story in the same run, the stub is always the copy of the
+        source listed first (a writer can put the sources they prefer to quote first). A feed
+        that answered early waits, parsed, for the ones above it; errors and 304s, which store
+        no entries, are recorded as they come.
+        """
         pool = self._parse_pool(len(requests))
-        parsing: list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]] = []
+        position = {request.key: i for i, request in enumerate(requests)}
+        ready: dict[int, _Fetched] = {}
+        bodies = [r.key for r in requests]  # keys still to store, in configuration order
         try:
             for result in fetch_in_background(requests, self.settings):
                 source = by_key[result.key]
-                if pool is not None and result.outcome == "ok":
-                    now = self.now()
-                    job = pool.submit(parse_job, self._parse_request(source, result, now))
-                    parsing.append((source, result, now, job))
-                else:
+                if result.outcome != "ok":
+                    bodies.remove(result.key)
                     self._finish(source, result, None, None, progress)
-                parsing = self._settle_parsed(parsing, progress, wait_all=False)
-            self._settle_parsed(parsing, progress, wait_all=True)
+                else:
+                    now = self.now()
+                    job = None
+                    if pool is not None:
+                        job = pool.submit(parse_job, self._parse_request(source, result, now))
+                    ready[position[result.key]] = _Fetched(source, result, now, job)
+                bodies = self._store_in_order(bodies, ready, position, progress, wait=False)
+            self._store_in_order(bodies, ready, position, progress, wait=True)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    def _store_in_order(
+        self,
+        bodies: list[str],
+        ready: dict[int, _Fetched],
+        position: dict[str, int],
+        progress: Callable[[SourceReport], None],
+        *,
+        wait: bool,
+    ) -> list[str]:
+        """Store the fetched feeds at the head of ``bodies``; return the keys still waiting."""
+        done = 0
+        for key in bodies:
+            fetched = ready.get(position[key])
+            if fetched is None:
+                break  # not answered yet: the feeds below it wait
+            if fetched.job is not None and not (wait or fetched.job.done()):
+                break
+            del ready[position[key]]
+            self._finish(fetched.source, fetched.result, fetched.parsed(), fetched.now, progress)
+            done += 1
+        return bodies[done:]
 
     def _parse_pool(self, jobs: int) -> ProcessPoolExecutor | None:
         """Worker processes for parsing when there is enough to parse and a spare core."""
@@ -274,25 +327,6 @@ class FetchRun:
             fetched_at=now,
             max_items=self.settings.max_items_per_feed,
         )
-
-    def _settle_parsed(
-        self,
-        parsing: list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]],
-        progress: Callable[[SourceReport], None],
-        *,
-        wait_all: bool,
-    ) -> list[tuple[Source, FetchResult, datetime, Future[ParsedFeed | ParseError]]]:
-        waiting = []
-        for source, result, now, job in parsing:
-            if wait_all or job.done():
-                try:
-                    parsed: ParsedFeed | ParseError = job.result()
-                except Exception as exc:  # a crashed worker: report it on this source
-                    parsed = ParseError(f"parser failed: {type(exc).__name__}: {exc}")
-                self._finish(source, result, parsed, now, progress)
-            else:
-                waiting.append((source, result, now, job))
-        return waiting
 
     def _finish(
         self,
