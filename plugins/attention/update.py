@@ -4,8 +4,9 @@ Three stages overlap: the HTTP work runs concurrently in its own thread
 (:func:`attention.fetch.fetch_in_background`); bodies are parsed in worker processes when there
 are enough of them and a spare core (inline otherwise); this thread then does one store
 transaction per feed, in the order of feeds.yml (entries, planned stubs and the feed's new
-validators together) and writes the stub files. A run killed at any moment leaves the store and ``content/`` consistent; the next
-run first completes what was planned. One writing run per state file at a time (a lock file).
+validators together) and writes the stub files. A run killed at any moment leaves the store
+and ``content/`` consistent; the next run first completes what was planned. One writing run
+per state file at a time (a lock file).
 """
 
 from __future__ import annotations
