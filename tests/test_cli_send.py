@@ -340,3 +340,37 @@ def test_send_at_with_smtp_is_refused_instead_of_sending_at_once(smtp, capsys):
     assert send("3", "--via", "smtp", "--send-at", "2031-11-27T07:00:00+02:00") == 2
     assert "--send-at" in capsys.readouterr().err
     assert smtp.handler.messages == []
+
+
+def test_a_campaign_created_but_not_scheduled_is_remembered_so_a_rerun_adds_no_second(
+    site, monkeypatch, capsys
+):
+    from test_send_listmonk import TOKEN, USER, FakeListmonk
+
+    class RefusesToSchedule(FakeListmonk):
+        """Creates campaigns, then refuses every status change (say, a list was deleted)."""
+
+        def do_PUT(self) -> None:
+            self._body()
+            self._reply(400, {"message": "list has no subscribers"})
+
+    handler = type("Handler", (RefusesToSchedule,), {"requests": [], "campaigns": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("LISTMONK_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv("LISTMONK_USER", USER)
+        monkeypatch.setenv("LISTMONK_TOKEN", TOKEN)
+        schedule = ("--via", "listmonk", "--list", "3", "--send-at", "2031-11-27T07:00:00+02:00")
+        assert send("3", *schedule) == 1
+        err = capsys.readouterr().err
+        assert "list has no subscribers" in err and "campaign 1 was created" in err
+        assert send("3", *schedule) == 1
+        assert "listmonk already has 1 (draft) for 3-ai-search" in capsys.readouterr().err
+        assert [(method, path) for method, path, _h, _b in handler.requests] == [
+            ("POST", "/api/campaigns"),
+            ("PUT", "/api/campaigns/1/status"),
+        ]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -264,7 +264,7 @@ def _create_once(
 ) -> SendSummary | None:
     """Create the provider's campaign unless one was already made for this edition."""
     from attention.send.buttondown import ButtondownError
-    from attention.send.listmonk import ListmonkError
+    from attention.send.listmonk import CampaignNotScheduled, ListmonkError
     from attention.send.sendlog import PENDING, SendLog, SendLogBusy
 
     try:
@@ -296,6 +296,9 @@ def _create_once(
         log.mark_campaign_pending(edition.key, args.via)
         try:
             summary = channel.deliver(edition)
+        except CampaignNotScheduled as exc:  # created, then refused: a rerun must not add one
+            log.record_campaign(edition.key, args.via, exc.campaign_id, "draft")
+            raise
         except (ListmonkError, ButtondownError):  # an HTTP refusal, not a lost reply
             log.restore_campaign(edition.key, args.via, earlier)
             raise

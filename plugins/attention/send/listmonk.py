@@ -28,6 +28,14 @@ class ListmonkError(RuntimeError):
     """listmonk refused a request or is misconfigured; the message says which."""
 
 
+class CampaignNotScheduled(ListmonkError):
+    """listmonk created the campaign but refused to schedule it: it waits there as a draft."""
+
+    def __init__(self, message: str, campaign_id: str) -> None:
+        super().__init__(message)
+        self.campaign_id = campaign_id
+
+
 @dataclass(frozen=True)
 class ListmonkConfig:
     """Where the listmonk instance is and which lists receive the campaign."""
@@ -144,12 +152,19 @@ class ListmonkChannel:
             campaign_id = data["id"]
             status = data.get("status", "draft")
             if self.send_at is not None:
-                data = _check(
-                    client.put(
-                        f"/api/campaigns/{campaign_id}/status", json={"status": "scheduled"}
-                    ),
-                    f"schedule campaign {campaign_id}",
-                )
+                try:
+                    data = _check(
+                        client.put(
+                            f"/api/campaigns/{campaign_id}/status", json={"status": "scheduled"}
+                        ),
+                        f"schedule campaign {campaign_id}",
+                    )
+                except ListmonkError as exc:
+                    raise CampaignNotScheduled(
+                        f"{exc}; campaign {campaign_id} was created and waits in listmonk as a"
+                        " draft: schedule it there",
+                        str(campaign_id),
+                    ) from None
                 status = data.get("status", "scheduled")
         summary.remote_id, summary.remote_status = str(campaign_id), str(status)
         summary.notes.append(f"listmonk campaign {campaign_id} created ({status})")
