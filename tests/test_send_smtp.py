@@ -504,3 +504,51 @@ def test_unsubscribe_url_with_a_brace_other_than_token_or_email_is_a_settings_er
     good = "https://example.org/u?t={token}&e={email}"
     config = SmtpConfig.from_settings(settings | {"EMAIL_UNSUBSCRIBE_URL": good}, env={})
     assert config.unsubscribe_url == good
+
+
+class _Timestamping(RecordingHandler):
+    """Notes when each message's final dot reached the server (monotonic clock, same process)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.arrivals.append(time.monotonic())
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_configured_rate_spaces_messages_across_the_whole_pool(edition, store, tmp_path):
+    # A limiter shared by the pool hands out one slot per 1/rate seconds from the moment the run
+    # starts, so the k-th message (0-based) cannot reach the server before k/rate seconds have
+    # passed. Only lower bounds: a slow machine makes the run longer, never shorter.
+    rate, count = 10.0, 12
+    for n in range(count):
+        store.add(f"r{n}@example.org")
+    timed = SmtpServer()
+    timed.handler = _Timestamping()
+    timed.controller = Controller(timed.handler, hostname="127.0.0.1", port=timed.port)
+    settings = {
+        "EMAIL_SMTP_HOST": "127.0.0.1",
+        "EMAIL_SMTP_PORT": timed.port,
+        "EMAIL_SMTP_SECURITY": "none",
+        "EMAIL_FROM": "news@example.org",
+        "EMAIL_SMTP_RATE": rate,
+        "EMAIL_SMTP_POOL": 4,
+    }
+    config = SmtpConfig.from_settings(settings, env={})
+    assert (config.rate, config.pool) == (rate, 4)
+    with timed, SendLog(tmp_path / "state" / "sendlog.sqlite") as log:
+        started = time.monotonic()
+        summary = SmtpSender(config, log).deliver_to(edition, list(store.all()))
+        arrivals = sorted(timed.handler.arrivals)
+    assert summary.sent == count and not summary.failed
+    assert len(arrivals) == count
+    slack = 0.005  # clock granularity, nothing more
+    early = [
+        f"message {k} after {at - started:.3f} s, not before {k / rate:.3f} s"
+        for k, at in enumerate(arrivals)
+        if at - started < k / rate - slack
+    ]
+    assert not early, "faster than the configured rate: " + "; ".join(early)
