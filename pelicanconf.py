@@ -26,7 +26,8 @@ DEFAULT_CATEGORY = "brief"
 USE_FOLDER_AS_CATEGORY = False
 
 # Dates are formatted with Babel in the templates (`localdate` filter), never with OS locales.
-DEFAULT_DATE = "fs"
+# Every article states its `Date:` (the reader says so when one is missing); no date or
+# modification time is taken from the file system, where a checkout would reset it.
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 # URLs: human ASCII slugs; digests live at digests/<issue>-<slug>/ (set by the plugin).

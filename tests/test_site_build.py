@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
@@ -213,3 +214,25 @@ def test_sample_trends_page_shows_a_chart_per_topic(site: Path) -> None:
     page = read(site, "trends/index.html")
     assert page.count('class="sparkline"') >= 4
     assert page.count("<title id=") == page.count('class="sparkline"')  # text for each chart
+
+
+def test_a_post_is_updated_only_when_its_source_says_modified(site: Path) -> None:
+    # Not the file's mtime: a fresh checkout would mark every post as updated at every deploy.
+    atom = ET.parse(site / "feeds" / "all.atom.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = atom.findall("a:entry", ns)
+    assert entries
+    for entry in entries:
+        published = entry.findtext("a:published", namespaces=ns)
+        updated = entry.findtext("a:updated", namespaces=ns)
+        assert updated in (None, published), entry.findtext("a:title", namespaces=ns)
+    digest = next((site / "digests").glob("3-*/index.html")).read_text("utf-8")
+    assert "article:modified_time" not in digest
+    stated = {
+        line.split(":", 1)[1].strip()[:10]
+        for source in (REPO / "content").rglob("*.md")
+        for line in source.read_text("utf-8").splitlines()
+        if line.startswith("Date:")
+    }
+    lastmods = set(re.findall(r"<lastmod>(\d{4}-\d{2}-\d{2})", read(site, "sitemap.xml")))
+    assert lastmods and lastmods <= stated, lastmods - stated

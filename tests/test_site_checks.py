@@ -45,6 +45,7 @@ def failing_build(content: Path, output: Path, caplog: pytest.LogCaptureFixture)
     ("source", "field"),
     [
         (brief().replace("2026-11-20 10:00", "2026-13-45 25:99"), "Date:"),
+        (brief().replace("Date: 2026-11-20 10:00\n", ""), "Date:"),
         (brief().replace("Lang: en", "Lang: klingon"), "Lang:"),
         (brief().replace("Title: A brief\n", ""), "Title:"),
         (brief(title="תקציר בעברית").replace("Slug: a-brief\n", ""), "Slug:"),

@@ -30,6 +30,15 @@ def check_title(metadata: Mapping[str, Any]) -> None:
         raise MetadataError("Title: missing (every article and page needs a `Title:` line)")
 
 
+def check_date(metadata: Mapping[str, Any], *, is_article: bool) -> None:
+    """An article needs a ``Date:``: a date taken from the file's mtime would change with every
+    checkout, and with it the post's place in the feeds and archives."""
+    if is_article and not metadata.get("date"):
+        raise MetadataError(
+            "Date: missing (every article needs a `Date:` line, e.g. `Date: 2026-11-20 09:00`)"
+        )
+
+
 def check_language(metadata: Mapping[str, Any], languages: tuple[str, ...]) -> None:
     """``Lang:`` must be one of the site's languages."""
     lang = metadata.get("lang")

@@ -83,6 +83,7 @@ class AttentionMarkdownReader(MarkdownReader):
     def _complete(self, source_path: str, content: str, metadata: dict[str, Any]) -> None:
         languages = tuple(self.settings.get("ATTENTION_LANGUAGES", DEFAULT_LANGUAGES))
         checks.check_title(metadata)
+        checks.check_date(metadata, is_article=_is_article(source_path, self.settings))
         checks.check_language(metadata, languages)
         checks.check_slug(metadata)
         slugs = self.settings.get("SLUGS", {})
@@ -126,6 +127,21 @@ def _set_digest_location(metadata: dict[str, Any], issue: int, settings: dict[st
         path = f"drafts/{path}"
     metadata["url"] = path
     metadata["save_as"] = f"{path}index.html"
+
+
+def _is_article(source_path: str, settings: dict[str, Any]) -> bool:
+    """True for a file under one of ``ARTICLE_PATHS`` and not under ``PAGE_PATHS``."""
+    root = os.path.abspath(settings.get("PATH", "."))
+    relative = os.path.relpath(os.path.abspath(source_path), root).replace(os.sep, "/")
+
+    def under(folders: list[str]) -> bool:
+        return any(
+            relative.startswith(folder.rstrip("/") + "/") or not folder for folder in folders
+        )
+
+    if under(settings.get("PAGE_PATHS", ["pages"])):
+        return False
+    return under(settings.get("ARTICLE_PATHS", [""]))
 
 
 def _display_path(source_path: str, settings: dict[str, Any]) -> str:
