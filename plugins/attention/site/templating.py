@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from attention import i18n
+from attention.site.fragments import FragmentCache
 from attention.site.subscribe import subscribe_form
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ def install(generator: Any) -> None:
         return
     settings = generator.settings
     labels = settings.get("TAXONOMY_LABELS", {})
+    # Templates do not change during a build: no stat() of every template on every page.
+    env.auto_reload = False
+    env.add_extension(FragmentCache)
     env.filters.update(
         localdate=i18n.localdate,
         direction=i18n.text_direction,
