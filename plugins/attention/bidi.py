@@ -13,7 +13,11 @@ import re
 # Runs of strong letters: counting run lengths is far cheaper than matching letter by letter.
 _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+")
 _LTR_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
-_BLOCK = re.compile(r"<(p|li|h[1-6]|td|th|dd|dt|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I)
+# A block up to its first closing tag; ``[^<]*(?:<(?!/\1>)[^<]*)*`` is ``.*?`` that skips text in
+# runs instead of testing for ``</tag>`` after every character.
+_BLOCK = re.compile(
+    r"<(p|li|h[1-6]|td|th|dd|dt|figcaption)(\s[^>]*)?>([^<]*(?:<(?!/\1>)[^<]*)*)</\1>", re.I
+)
 _TAG = re.compile(r"<[^>]+>")
 _MARKUP = re.compile(r"(<[^>]+>)")
 # Clause punctuation right after a Latin word, before a space: "ב-Instagram. Threads מתגמלת".
@@ -33,7 +37,16 @@ def dominant_direction(text: str, base_direction: str = "ltr") -> str | None:
     left-to-right only when Hebrew/Arabic letters are under ``RTL_KEEPS_RTL`` of its letters,
     and on a left-to-right page it turns right-to-left only from ``RTL_TURNS_RTL``.
     """
-    rtl = sum(map(len, _RTL_LETTER.findall(text)))
+    if base_direction == "rtl":
+        # Enough Hebrew/Arabic for right-to-left whatever the Latin count (there are at most
+        # len(text) letters): stop counting there, usually within the first few words.
+        enough, rtl = RTL_KEEPS_RTL * len(text), 0
+        for run in _RTL_LETTER.finditer(text):
+            rtl += run.end() - run.start()
+            if rtl >= enough:
+                return "rtl"
+    else:
+        rtl = sum(map(len, _RTL_LETTER.findall(text)))
     ltr = sum(map(len, _LTR_LETTER.findall(text)))
     if rtl == ltr == 0:
         return None
@@ -48,6 +61,8 @@ def anchor_latin_punctuation(html: str) -> str:
     period into one left-to-right run and shows it between them. A right-to-left mark after
     it ends the run there. Only text is touched, never tags or attributes.
     """
+    if "<" not in html:
+        return _LATIN_THEN_PUNCTUATION.sub(rf"\1{RLM}", html)
     parts = _MARKUP.split(html)
     for index in range(0, len(parts), 2):
         if parts[index]:
