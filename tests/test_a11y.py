@@ -19,10 +19,14 @@ from browser import (
 pytestmark = pytest.mark.browser
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# The six kinds issue 6 names (home, a Hebrew digest, an English article, an archive, the
+# subscribe page, the search page), plus the English digest: a digest and a brief are built
+# from different parts of the article template (TOC, issue badge, source line).
 PAGES = {
     "home": "",
     "hebrew-digest": "digests/1-ai-overviews-whatsapp-channels-video-podcasts/",
-    "english-article": "en/digests/2-newsletters-retail-media-tiktok-search-shopping-agents/",
+    "english-article": "en/2026/10/newsletter-sponsorship-rates/",
+    "english-digest": "en/digests/2-newsletters-retail-media-tiktok-search-shopping-agents/",
     "archive": "archives/",
     "subscribe": "subscribe/",
     "search": "search/?q=TikTok",
@@ -69,6 +73,29 @@ def test_axe_finds_no_violations_at_all(site, new_page, axe_source, name, scheme
     report.write_text(json.dumps(violations, indent=1, ensure_ascii=False), "utf-8")
     # The issue asks for 0 serious or critical; we hold the pages to 0 of any impact.
     assert not violations, f"{name} ({scheme}): {summary(violations)}"
+
+
+# What each page must be for the list above to cover what it claims: (lang, marker it has,
+# marker it must not have). A digest has a table of contents; a brief does not.
+KINDS = {
+    "home": ("he", 'class="latest', None),
+    "hebrew-digest": ("he", 'class="toc"', None),
+    "english-article": ("en", 'class="h-entry"', 'class="toc"'),
+    "english-digest": ("en", 'class="toc"', None),
+    "archive": ("he", "<h1", 'class="h-entry"'),
+    "subscribe": ("he", 'type="email"', None),
+    "search": ("he", 'id="search-results"', None),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_pages_are_the_kinds_the_issue_names(site, name):
+    path = PAGES[name].split("?")[0]
+    html = (site.output / path / "index.html").read_text("utf-8")
+    lang, has, lacks = KINDS[name]
+    assert f'<html lang="{lang}"' in html
+    assert has in html, f"{name}: no {has}"
+    assert lacks is None or lacks not in html, f"{name}: has {lacks}"
 
 
 def test_axe_itself_catches_a_low_contrast_page(new_page, axe_source, tmp_path: Path):
