@@ -27,6 +27,7 @@ from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER
 from attention.subscribers import SubscriberStore
 
 ROOT = Path(__file__).resolve().parent
@@ -86,14 +87,16 @@ def synthetic_edition(output: Path) -> int:
         '<!DOCTYPE html>\n<html lang="he" dir="rtl"><head><meta charset="utf-8"></head>\n'
         '<body dir="rtl" style="direction: rtl; text-align: right; margin: 0;">\n'
         '<table role="presentation" width="600" dir="rtl" style="direction: rtl;">\n'
-        f'{rows}<tr><td><a href="%%UNSUBSCRIBE_URL%%">הסרה מהרשימה</a></td></tr>\n'
+        f'{rows}<tr><td><a href="{UNSUBSCRIBE_PLACEHOLDER}">הסרה מהרשימה</a></td></tr>\n'
         "</table></body></html>\n"
     )
     text = "\n\n".join(
         f"מגמה {n}: חיפוש עם AI משנה את כללי המשחק [{n}]" for n in range(1, SECTIONS + 1)
     )
     (folder / "index.html").write_text(html, encoding="utf-8")
-    (folder / "index.txt").write_text(text + "\n\nהסרה: %%UNSUBSCRIBE_URL%%\n", encoding="utf-8")
+    (folder / "index.txt").write_text(
+        f"{text}\n\nהסרה: {UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8"
+    )
     meta = {"issue": 1, "subject": "קשב #1: בדיקת ביצועים", "lang": "he", "status": "published"}
     (folder / "edition.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return len(html.encode())
@@ -146,8 +149,8 @@ def baseline(edition: Path, port: int, n: int) -> float:
             msg["Subject"] = "קשב #1: בדיקת ביצועים"
             msg["From"] = "news@example.org"
             msg["To"] = f"base{i}@example.org"
-            msg.set_content(text.replace("%%UNSUBSCRIBE_URL%%", link))
-            msg.add_alternative(html.replace("%%UNSUBSCRIBE_URL%%", link), subtype="html")
+            msg.set_content(text.replace(UNSUBSCRIBE_PLACEHOLDER, link))
+            msg.add_alternative(html.replace(UNSUBSCRIBE_PLACEHOLDER, link), subtype="html")
             conn.send_message(msg)
     return n / (time.perf_counter() - start)
 

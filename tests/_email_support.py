@@ -13,6 +13,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER
+
 HEBREW_SUBJECT = "קשב #3: חיפוש עם AI, ערוצי וואטסאפ ופודקאסטים בווידאו"
 
 
@@ -89,13 +91,13 @@ EDITION_HTML = """<!DOCTYPE html>
 <html lang="he" dir="rtl">
 <head><meta charset="utf-8"><title>{subject}</title></head>
 <body style="direction: rtl; text-align: right; margin: 0;">
-<table role="presentation" width="600" dir="rtl" style="direction: rtl; text-align: right;">
+<table role="presentation" dir="rtl" style="max-width: 600px; direction: rtl; text-align: right;">
 <tr><td>
 <h1>{subject}</h1>
 <p dir="auto">השבוע: גוגל מרחיבה את סקירות ה-AI לעברית,
 ו-WhatsApp Channels עוברים את ה-100 מיליון.</p>
 <p dir="auto"><a href="https://example.org/digests/3-ai-search/">לקריאה באתר</a></p>
-<p><a href="%%UNSUBSCRIBE_URL%%">הסרה מהרשימה</a></p>
+<p><a href="{unsubscribe}">הסרה מהרשימה</a></p>
 </td></tr>
 </table>
 </body>
@@ -108,7 +110,7 @@ EDITION_TEXT = """{subject}
 
 לקריאה באתר [1]
 
-הסרה מהרשימה: %%UNSUBSCRIBE_URL%%
+הסרה מהרשימה: {unsubscribe}
 
 [1] https://example.org/digests/3-ai-search/
 """
@@ -127,8 +129,9 @@ def write_edition(
     """Write a built edition folder the way the build does; return it."""
     folder = output / "email" / key
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "index.html").write_text(EDITION_HTML.format(subject=subject), encoding="utf-8")
-    (folder / "index.txt").write_text(EDITION_TEXT.format(subject=subject), encoding="utf-8")
+    fill = {"subject": subject, "unsubscribe": UNSUBSCRIBE_PLACEHOLDER}
+    (folder / "index.html").write_text(EDITION_HTML.format(**fill), encoding="utf-8")
+    (folder / "index.txt").write_text(EDITION_TEXT.format(**fill), encoding="utf-8")
     meta = {
         "key": key,
         "issue": issue,

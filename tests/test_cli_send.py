@@ -81,6 +81,17 @@ def test_issue_number_picks_the_original_language_edition(smtp, capsys):
     assert smtp.handler.parsed()[0]["Content-Language"] == "he"
 
 
+def test_issue_number_finds_a_digest_in_another_language_that_is_not_a_translation(
+    smtp, site, capsys
+):
+    write_edition(site / "output", "5-gdo-retail-media", issue=5, lang="it",
+                  subject="Attenzione #5: la GDO e il retail media")  # fmt: skip
+    main(["subscribers", "add", "r@example.org"])
+    assert send("5", "--via", "smtp") == 0
+    assert "5-gdo-retail-media: sent 1" in capsys.readouterr().out
+    assert smtp.handler.parsed()[0]["Content-Language"] == "it"
+
+
 def test_dry_run_writes_eml_files_and_sends_nothing(smtp, site, capsys):
     main(["subscribers", "add", "a@example.org", "b@example.org"])
     assert send("3-ai-search", "--via", "smtp", "--dry-run") == 0

@@ -19,9 +19,12 @@ from attention.send.smtp import SmtpConfig, SmtpSender
 from attention.subscribers import SubscriberStore
 from browser import DESKTOP, PHONE, browser_fixture, new_page_fixture  # noqa: F401  (fixtures)
 from sitebuild import build, write_article
+from test_html_validity import validate
 
 SITE = "https://news.example.org"
 KEY = "7-creators-and-search"
+ITALIAN_KEY = "11-gdo-retail-media"
+WRAPPER_ROWS = ("topbar", "masthead", "content", "readmore", "footer")
 
 DIGEST = """\
 Title: קשב #7: יוצרים, חיפוש ומה שביניהם
@@ -84,6 +87,19 @@ Summary: A test issue about creators and search.
 A short English opening for the translated issue.
 """
 
+# Italian, not a translation: its own issue, so the plain <issue>-<slug> folder.
+ITALIAN = """\
+Title: Attenzione #11: la GDO scopre il retail media
+Date: 2026-12-25T08:00:00+02:00
+Lang: it
+Slug: gdo-retail-media
+Issue: 11
+Category: digest
+Summary: Un numero di prova in italiano.
+
+Un'apertura breve, tutta in italiano.
+"""
+
 DRAFT = """\
 Title: קשב #8: טיוטה
 Date: 2026-12-04T08:00:00+02:00
@@ -141,6 +157,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     write_article(content, "digests/7-creators-and-search.md", DIGEST.format(filler=""))
     write_article(content, "digests/7-creators-and-search.en.md", TRANSLATION)
     write_article(content, "digests/8-draft-issue.md", DRAFT)
+    write_article(content, "digests/11-gdo-retail-media.md", ITALIAN)
     paragraph = "פסקה ארוכה שחוזרת על עצמה כדי לנפח את הגיליון מעבר לתקציב. " * 12
     write_article(content, "digests/9-too-long.md", HUGE.format(body="\n\n".join([paragraph] * 80)))
     write_article(content, "briefs/2026/11/search-brief.md", BRIEF)
@@ -169,9 +186,10 @@ def edition(built):
 def test_every_digest_gets_an_edition_folder_and_translations_a_language_suffix(built):
     output, published, _log = built
     names = sorted(p.name for p in (output / "email").iterdir())
-    assert names == [KEY, f"{KEY}-en", "8-draft-issue", "9-too-long"]
+    assert names == [ITALIAN_KEY, KEY, f"{KEY}-en", "8-draft-issue", "9-too-long"]
     # A production build writes no drafts, so no draft edition either.
     assert sorted(p.name for p in (published / "email").iterdir()) == [
+        ITALIAN_KEY,
         KEY,
         f"{KEY}-en",
         "9-too-long",
@@ -199,11 +217,18 @@ def test_html_is_a_600px_table_with_rtl_inline_on_body_and_tables(edition):
     [body] = tags(html, "body")
     assert "direction: rtl" in body["style"] and "text-align: right" in body["style"]
     tables = tags(html, "table")
-    container = [t for t in tables if t.get("width") == "600"]
-    assert container, "no 600 px container table"
+    [container] = [t for t in tables if "container" in t.get("class", "")]
+    assert "max-width: 600px" in container["style"] and "width: 100%" in container["style"]
+    # Outlook for Windows ignores max-width: it alone reads a fixed 600 px table in a
+    # conditional comment.
+    assert re.search(r'<!--\[if mso\]><table role="presentation" align="center" width="600"', html)
     for table in tables[:2]:
-        assert table["dir"] == "rtl"
+        assert table["dir"] == "rtl" and table["role"] == "presentation"
         assert "direction: rtl" in table["style"] and "text-align: right" in table["style"]
+    rows = [td for td in tags(html, "td") if td.get("class") in WRAPPER_ROWS]
+    assert len(rows) == len(WRAPPER_ROWS)
+    for cell in rows:
+        assert "direction: rtl" in cell["style"] and "text-align: right" in cell["style"]
 
 
 def test_css_is_inlined_and_only_media_queries_stay_in_style(edition):
@@ -281,6 +306,24 @@ def test_english_translation_is_left_to_right(built):
     assert meta["url"] == f"{SITE}/en/digests/{KEY}/"
 
 
+def test_italian_digest_that_is_not_a_translation_gets_the_plain_issue_slug_folder(built):
+    output = built[0]
+    assert not (output / "email" / f"{ITALIAN_KEY}-it").exists()
+    html = (output / "email" / ITALIAN_KEY / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="it" dir="ltr">' in html
+    meta = json.loads((output / "email" / ITALIAN_KEY / "edition.json").read_text("utf-8"))
+    assert (meta["key"], meta["lang"], meta["translation"]) == (ITALIAN_KEY, "it", False)
+    assert load_edition(output, "11").key == ITALIAN_KEY
+
+
+def test_every_edition_is_valid_html_for_the_nu_checker(built):
+    output = built[0]
+    editions = sorted((output / "email").glob("*/index.html"))
+    assert len(editions) == 5
+    result = validate(*map(str, editions))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_oversized_edition_is_a_build_warning_with_name_and_size(built):
     _output, _published, messages = built
     warnings = [m for m in messages if "over the 90 KB budget" in m]
@@ -320,7 +363,7 @@ def test_chromium_lays_the_edition_out_right_to_left_at_600px_and_on_a_phone(bui
     page = new_page(DESKTOP)
     page.goto(url)
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    assert page.evaluate("document.querySelector('table[width=\"600\"]').offsetWidth") == 600
+    assert page.evaluate("document.querySelector('table.container').offsetWidth") == 600
     mixed = page.locator("p", has_text="LinkedIn משיקה כלי חדש")
     assert mixed.evaluate("p => getComputedStyle(p).direction") == "rtl"
     assert mixed.evaluate("p => getComputedStyle(p).textAlign") in ("right", "start")

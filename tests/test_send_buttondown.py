@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from _email_support import HEBREW_SUBJECT, write_edition
-from attention.send.base import load_edition
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
 from attention.send.buttondown import ButtondownChannel, ButtondownConfig, ButtondownError
 
 KEY = "bd-test-key"
@@ -83,7 +83,7 @@ def test_email_is_created_as_an_explicit_draft_with_buttondowns_unsubscribe(butt
     assert body["status"] == "draft"
     assert body["subject"] == HEBREW_SUBJECT
     assert 'href="{{ unsubscribe_url }}"' in body["body"]
-    assert "%%UNSUBSCRIBE_URL%%" not in body["body"]
+    assert UNSUBSCRIBE_PLACEHOLDER not in body["body"]
     assert body["canonical_url"] == "https://example.org/digests/3-ai-search/"
 
 

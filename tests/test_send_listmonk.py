@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from _email_support import HEBREW_SUBJECT, write_edition
-from attention.send.base import load_edition
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER, load_edition
 from attention.send.listmonk import ListmonkChannel, ListmonkConfig, ListmonkError
 
 USER, TOKEN = "attention-api", "s3cret-token"
@@ -122,7 +122,7 @@ def test_campaign_is_created_as_a_draft_with_html_altbody_lists_and_auth(listmon
     assert '<html lang="he" dir="rtl">' in body["body"]
     assert 'href="{{ UnsubscribeURL }}"' in body["body"]
     assert "הסרה מהרשימה: {{ UnsubscribeURL }}" in body["altbody"]
-    assert "%%UNSUBSCRIBE_URL%%" not in body["body"] + body["altbody"]
+    assert UNSUBSCRIBE_PLACEHOLDER not in body["body"] + body["altbody"]
     assert "send_at" not in body
 
 

@@ -1,10 +1,15 @@
-"""Build-time email editions: ``output/email/<issue>-<slug>[-<lang>]/`` for every digest.
+"""Build-time email editions: ``output/email/<issue>-<slug>/`` for every digest.
+
+A translation shares its original's issue number and slug, so its folder adds the language:
+``<issue>-<slug>-<lang>/``. A digest that is simply written in another language (not a
+translation) gets the plain ``<issue>-<slug>/`` like any other.
 
 Each folder holds ``index.html`` (600 px table layout, CSS inlined with css-inline, RTL repeated
-inline for Gmail), ``index.txt`` (the same content as text, links as numbered footnotes) and
-``edition.json`` (what ``attention send`` needs: subject, issue, language, status, URL). The
-source is the digest's own HTML, the one the web page shows. An edition over the size budget
-(``EMAIL_MAX_BYTES``, 90 KB: Gmail clips at 102 KB) is a build warning naming the digest.
+inline for Gmail, valid HTML for the Nu checker), ``index.txt`` (the same content as text, links
+as numbered footnotes) and ``edition.json`` (what ``attention send`` needs: subject, issue,
+language, status, URL). The source is the digest's own HTML, the one the web page shows. An
+edition over the size budget (``EMAIL_MAX_BYTES``, 90 KB: Gmail clips at 102 KB) is a build
+warning naming the digest.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from attention import i18n
 from attention.atomic import atomic_write
 from attention.email.plaintext import html_to_text
 from attention.email.transform import break_long_lines, mixed_direction, prepare_content
+from attention.send.base import UNSUBSCRIBE_PLACEHOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +48,16 @@ def is_digest(article: Any) -> bool:
     return slug == DIGEST_CATEGORY and article.metadata.get("issue") is not None
 
 
-def edition_key(article: Any, default_lang: str) -> str:
-    """``<issue>-<slug>``, plus ``-<lang>`` when the digest is not in the default language."""
+def is_translation(article: Any) -> bool:
+    """True for a digest marked ``Translation: true`` (Pelican's own marker)."""
+    return str(article.metadata.get("translation", "")).lower() == "true"
+
+
+def edition_key(article: Any) -> str:
+    """``<issue>-<slug>``, plus ``-<lang>`` for a translation (it shares issue and slug with its
+    original; any other digest has a slug of its own, which the build checks)."""
     key = f"{int(article.metadata['issue'])}-{article.slug}"
-    lang = getattr(article, "lang", None) or default_lang
-    return key if lang == default_lang else f"{key}-{lang}"
+    return f"{key}-{article.lang}" if is_translation(article) else key
 
 
 def plain(markup: str) -> str:
@@ -107,6 +118,7 @@ class EditionRenderer:
             "contact": self.settings.get("CONTACT_EMAIL", ""),
             "strings": strings,
             "content": Markup(prepare_content(content, web_url if base else "", direction)),
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         }
 
     def render(self, article: Any) -> tuple[str, str, dict[str, Any]]:
@@ -121,7 +133,7 @@ class EditionRenderer:
 
     def write(self, article: Any, output_path: Path) -> Path:
         """Write one edition folder atomically (file by file); return the folder."""
-        key = edition_key(article, self.default_lang)
+        key = edition_key(article)
         page, text, ctx = self.render(article)
         folder = output_path / "email" / key
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,7 +145,7 @@ class EditionRenderer:
             "title": ctx["title"],
             "subject": ctx["subject"],
             "status": str(getattr(article, "status", "published")),
-            "translation": str(article.metadata.get("translation", "")).lower() == "true",
+            "translation": is_translation(article),
             "url": ctx["web_url"],
             "date": article.date.isoformat(),
             "html_bytes": len(page.encode("utf-8")),

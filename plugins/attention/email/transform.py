@@ -42,7 +42,7 @@ def absolutize(content: str, page_url: str) -> str:
     def fix(match: re.Match[str]) -> str:
         prefix, _quote, quoted, bare = match.groups()
         raw = html.unescape(quoted if quoted is not None else bare).strip()
-        if raw.startswith(("mailto:", "tel:", "%%")) or not page_url:
+        if raw.startswith(("mailto:", "tel:")) or not page_url:
             return match.group(0)
         if prefix.strip().lower().startswith("srcset"):  # "url 2x, url 3x"
             candidates = (c.strip().split(None, 1) for c in raw.split(",") if c.strip())

@@ -1,8 +1,9 @@
 """What every delivery channel shares: the built edition, how to find it, and the run summary.
 
-An edition is what the build wrote to ``output/email/<issue>-<slug>[-<lang>]/``: ``index.html``,
-``index.txt`` and ``edition.json`` (subject, issue, language, status, URL). Channels never
-re-render anything: they send those bytes, with the unsubscribe placeholder filled in.
+An edition is what the build wrote to ``output/email/<issue>-<slug>/`` (a translation:
+``<issue>-<slug>-<lang>/``): ``index.html``, ``index.txt`` and ``edition.json`` (subject, issue,
+language, status, URL). Channels never re-render anything: they send those bytes, with the
+unsubscribe placeholder filled in.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from typing import Protocol
 logger = logging.getLogger(__name__)
 
 # One token in the edition's HTML and text that each channel replaces with its own
-# unsubscribe link. Deliberately not ``{{…}}``: that would look like template syntax to Jinja,
-# listmonk and Buttondown alike.
-UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
+# unsubscribe link. A syntactically valid URL, so the built HTML passes the Nu checker, on the
+# reserved ``.invalid`` domain (RFC 6761), so it can never be a real link in a digest nor lead
+# anywhere if a copy goes out unfilled. Deliberately not ``{{…}}``: that would look like
+# template syntax to Jinja, listmonk and Buttondown alike.
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/attention"
 EDITIONS_DIR = "email"
 META_FILE = "edition.json"
 
