@@ -27,8 +27,9 @@ html: $(STAMP)  ## build the sample site into output/
 serve: $(STAMP)  ## serve output/ on http://127.0.0.1:$(PORT)
 	$(PELICAN) --listen -o $(OUTPUT) -p $(PORT) -b 127.0.0.1
 
-devserver: $(STAMP)  ## rebuild on change and serve
-	$(PELICAN) -lr $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -p $(PORT) -b 127.0.0.1
+devserver: $(STAMP)  ## rebuild on change and serve; the search index is rebuilt after each build
+	$(PELICAN) -lr $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -p $(PORT) -b 127.0.0.1 \
+		-e ATTENTION_SEARCH_ON_BUILD=true
 
 publish: $(STAMP)  ## production build: absolute URLs, no drafts
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s publishconf.py

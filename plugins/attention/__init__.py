@@ -15,7 +15,7 @@ def register() -> None:
     """Connect Attention's build-time receivers to Pelican's signals."""
     from pelican import signals  # imported here: the CLI does not need Pelican
 
-    from attention import trends_page
+    from attention import search_on_build, trends_page
     from attention.site import (
         buildcheck,
         digests,
@@ -40,6 +40,7 @@ def register() -> None:
     signals.all_generators_finalized.connect(digests.link_cited_briefs)
     signals.all_generators_finalized.connect(digests.warn_leftover_placeholders)
     signals.get_generators.connect(trends_page.get_generators)
+    signals.finalized.connect(search_on_build.index_after_build)  # devserver only (a setting)
 
     from attention.email import edition
 
