@@ -28,9 +28,11 @@ def series_key(article: Any) -> tuple[bool, str]:
 
 
 def link_neighbours(articles: Sequence[Any]) -> None:
-    """Set ``prev_article`` (older) and ``next_article`` (newer) within each series."""
+    """Set ``prev_article`` (older) and ``next_article`` (newer) within each series: digests by
+    issue number (a digest opened late for an earlier week still follows the one before it),
+    other articles by date."""
     series: dict[tuple[bool, str], list[Any]] = {}
-    for article in sorted(articles, key=lambda a: a.date):
+    for article in sorted(articles, key=lambda a: (getattr(a, "issue", None) or 0, a.date)):
         series.setdefault(series_key(article), []).append(article)
     for chain in series.values():
         for index, article in enumerate(chain):
