@@ -196,3 +196,27 @@ def test_comments_are_off_by_default_and_giscus_appears_only_when_configured(
     assert '<script src="https://c.example.org/web/embed.js" defer></script>' in article
     config = article.split("window.remark_config = ", 1)[1].split(";</script>", 1)[0]
     assert json.loads(config)["locale"] == "en"
+
+
+def test_modified_date_is_the_authors_with_the_site_time_zone(tmp_path: Path):
+    content = tmp_path / "content"
+    (content / "briefs").mkdir(parents=True)
+    (content / "briefs" / "fixed.md").write_text(
+        "Title: A corrected brief\nDate: 2026-11-18 09:00\nModified: 2026-11-21 10:30\n"
+        "Lang: en\nSlug: a-corrected-brief\n\nBody text, corrected.\n",
+        "utf-8",
+    )
+    (content / "briefs" / "untouched.md").write_text(
+        "Title: An untouched brief\nDate: 2026-11-19 09:00\nLang: en\nSlug: an-untouched-brief"
+        "\n\nBody text.\n",
+        "utf-8",
+    )
+    site = build_site(content, tmp_path / "out", SITEURL=SITEURL, RELATIVE_URLS=False)
+    fixed = facts(next(site.rglob("a-corrected-brief/index.html")))
+    # November in Asia/Jerusalem is UTC+2: a naive Modified: gets the site's zone
+    assert fixed.meta["article:modified_time"] == ["2026-11-21T10:30:00+02:00"]
+    assert json.loads(fixed.json_ld[0])["dateModified"] == "2026-11-21T10:30:00+02:00"
+    untouched = facts(next(site.rglob("an-untouched-brief/index.html")))
+    assert "article:modified_time" not in untouched.meta
+    data = json.loads(untouched.json_ld[0])
+    assert data["dateModified"] == data["datePublished"] == "2026-11-19T09:00:00+02:00"

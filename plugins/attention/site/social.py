@@ -80,8 +80,11 @@ def _is_article(item: Any) -> bool:
 
 
 def _modified(item: Any) -> Any:
-    """The ``Modified:`` date written by the author (never the file's mtime), or None."""
-    return (getattr(item, "metadata", None) or {}).get("modified")
+    """The ``Modified:`` date written by the author (never the file's mtime), or None; with the
+    site's time zone, as Pelican sets it on the article (the raw metadata may have none)."""
+    if "modified" not in (getattr(item, "metadata", None) or {}):
+        return None
+    return getattr(item, "modified", None) or item.metadata["modified"]
 
 
 def _tag_labels(item: Any, lang: str, settings: dict[str, Any]) -> list[str]:
