@@ -74,6 +74,8 @@ def mark_block_directions(html: str, base_direction: str) -> str:
     """Add ``dir`` to blocks whose text runs against ``base_direction``; anchor punctuation
     after Latin words in right-to-left blocks (see :func:`anchor_latin_punctuation`)."""
 
+    if base_direction != "rtl" and html.isascii():
+        return html  # no right-to-left letter anywhere: nothing runs against the page
     opposite = _LTR_LETTER if base_direction == "rtl" else _RTL_LETTER
 
     def mark(match: re.Match[str]) -> str:

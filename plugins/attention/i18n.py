@@ -291,8 +291,19 @@ def _format_day(day: dt.date, locale: str, fmt: str) -> str:
 
 def reading_minutes(html_or_text: str) -> int:
     """Minutes needed to read a text (HTML tags ignored), at least one."""
-    words = len(_WORD.findall(_TAG.sub(" ", html_or_text)))
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    return max(1, math.ceil(word_count(_TAG.sub(" ", html_or_text)) / WORDS_PER_MINUTE))
+
+
+def word_count(text: str) -> int:
+    """The number of ``\\w+`` runs in ``text``.
+
+    Most whitespace-separated tokens are one run (``str.isalnum`` is ``\\w`` without ``_``);
+    only the others (punctuation, "ב-Instagram") go through the regex: half the cost of
+    matching every letter of every post with it.
+    """
+    tokens = text.split()
+    rest = [token for token in tokens if not token.isalnum()]
+    return len(tokens) - len(rest) + len(_WORD.findall(" ".join(rest)))
 
 
 @lru_cache(maxsize=512)
