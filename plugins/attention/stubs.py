@@ -266,12 +266,21 @@ class StubWriter:
         self.briefs_dir = self.content_dir / BRIEFS_DIR
         self.excerpt_chars = excerpt_chars
         self._planned: set[str] = set()  # identities planned since the last flush
-        # stories a brief on disk already tells (ours, from a state that was lost or reset)
-        self._covered = _DiskStories()
-        self._slugs = _slugs_in_use(self.briefs_dir, self._covered) | store.stub_slugs()
+        # read from content/ when the first new stub is planned (a run with nothing new, the
+        # usual nightly case, never scans the briefs)
+        self._disk: tuple[_DiskStories, set[str]] | None = None
+
+    def _on_disk(self) -> tuple[_DiskStories, set[str]]:
+        """Stories the briefs on disk already tell (ours, from a state that was lost or reset),
+        and every slug in use, on disk or in the store."""
+        if self._disk is None:
+            covered = _DiskStories()
+            slugs = _slugs_in_use(self.briefs_dir, covered) | self.store.stub_slugs()
+            self._disk = covered, slugs
+        return self._disk
 
     def _taken(self, slug: str) -> bool:
-        return slug in self._slugs
+        return slug in self._on_disk()[1]
 
     def _target(self, relative: str) -> Path:
         """The file for a stored relative path, refusing anything outside ``briefs/``."""
@@ -288,7 +297,8 @@ class StubWriter:
         is not enough: a feed may link every item to one page.
         """
         source_url = safe_url(entry.canonical_url or entry.link)
-        if self._covered.tell(source_url, meta_value(entry.title), entry.published):
+        covered, slugs = self._on_disk()
+        if covered.tell(source_url, meta_value(entry.title), entry.published):
             logger.info("attention.stubs: a brief already tells %s; no new stub", source_url)
             return ""
         slug = unique_slug(entry, self._taken)
@@ -297,7 +307,7 @@ class StubWriter:
         # a new primary has no duplicates yet: they can only be folded into it later
         text = render_stub(entry, slug, [(entry.source_name, entry.link)], self.excerpt_chars)
         self.store.plan_stub(entry.identity, relative, slug, text, sha256_text(text))
-        self._slugs.add(slug)
+        slugs.add(slug)
         self._planned.add(entry.identity)
         return relative
 
