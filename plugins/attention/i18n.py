@@ -10,6 +10,7 @@ import logging
 import math
 import re
 from functools import lru_cache
+from itertools import filterfalse
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -302,7 +303,7 @@ def word_count(text: str) -> int:
     matching every letter of every post with it.
     """
     tokens = text.split()
-    rest = [token for token in tokens if not token.isalnum()]
+    rest = list(filterfalse(str.isalnum, tokens))
     return len(tokens) - len(rest) + len(_WORD.findall(" ".join(rest)))
 
 
