@@ -27,7 +27,10 @@ _IMG = re.compile(r"<img\b([^>]*?)\s*/?>", re.I | re.S)
 _ATTR = re.compile(
     r"""\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""", re.S
 )
-_BLOCK = re.compile(r"<(p|li|h[1-6]|td|th|blockquote|figcaption)(\s[^>]*)?>(.*?)</\1>", re.S | re.I)
+# ``[^<]*(?:<(?!/\1>)[^<]*)*`` is ``.*?`` up to the first closing tag, skipping text in runs.
+_BLOCK = re.compile(
+    r"<(p|li|h[1-6]|td|th|blockquote|figcaption)(\s[^>]*)?>([^<]*(?:<(?!/\1>)[^<]*)*)</\1>", re.I
+)
 _TAG = re.compile(r"<[^>]+>")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _LTR = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
@@ -126,8 +129,8 @@ def break_long_lines(document: str, limit: int = MAX_LINE_BYTES) -> str:
 
 
 def _wrap_line(line: str, limit: int) -> str:
-    if len(line.encode("utf-8")) <= limit:
-        return line
+    if len(line) * 4 <= limit or len(line.encode("utf-8")) <= limit:
+        return line  # (a character is at most 4 bytes: most lines need no encoding to tell)
     out: list[str] = []
     rest = line
     while len(rest.encode("utf-8")) > limit:
