@@ -39,6 +39,20 @@ class FeedSpec:
     items: Sequence[Any]
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """What every feed format says about one article, in plain text where a feed wants text."""
+
+    title: str
+    summary: str
+    link: str
+    unique_id: str
+    categories: tuple[str, ...]
+    author: str
+    published: Any
+    updated: Any
+
+
 class FeedItems:
     """Per-article feed data computed once and shared by every feed the article appears in."""
 
@@ -46,6 +60,26 @@ class FeedItems:
         self.siteurl = siteurl
         self.timezone = timezone
         self._content: dict[int, str] = {}
+        self._entries: dict[int, FeedEntry] = {}
+
+    def entry(self, article: Any) -> FeedEntry:
+        """Title, summary, link, id, categories, author and dates of ``article``."""
+        key = id(article)
+        if key not in self._entries:
+            link = self.link(article)
+            self._entries[key] = FeedEntry(
+                title=Markup(article.title).striptags(),
+                summary=Markup(getattr(article, "summary", "")).striptags(),
+                link=link,
+                unique_id=get_tag_uri(link, article.date),
+                categories=(str(article.category), *map(str, getattr(article, "tags", []))),
+                author=author_name(article),
+                published=self.date(article),
+                updated=set_date_tzinfo(article.modified, self.timezone)
+                if hasattr(article, "modified")
+                else None,
+            )
+        return self._entries[key]
 
     def content(self, article: Any) -> str:
         """Sanitized full content with links made absolute."""
@@ -119,23 +153,20 @@ def _xml_feed(
         language=feed_language(spec.items, settings_lang),
         author_name=context.get("AUTHOR"),
     )
+    is_atom = feed_class is Atom1Feed
     for article in spec.items:
-        link = items.link(article)
+        entry = items.entry(article)
         content = items.content(article)
-        summary = Markup(getattr(article, "summary", "")).striptags()
-        is_atom = feed_class is Atom1Feed
         feed.add_item(
-            title=Markup(article.title).striptags(),
-            link=link,
-            unique_id=get_tag_uri(link, article.date),
-            description=summary if is_atom else content,
+            title=entry.title,
+            link=entry.link,
+            unique_id=entry.unique_id,
+            description=entry.summary if is_atom else content,
             content=content if is_atom else None,
-            categories=[str(article.category), *map(str, getattr(article, "tags", []))],
-            author_name=author_name(article),
-            pubdate=items.date(article),
-            updateddate=set_date_tzinfo(article.modified, items.timezone)
-            if hasattr(article, "modified")
-            else None,
+            categories=list(entry.categories),
+            author_name=entry.author,
+            pubdate=entry.published,
+            updateddate=entry.updated,
         )
     return feed
 
@@ -152,12 +183,12 @@ def json_feed(spec: FeedSpec, items: FeedItems, context: dict[str, Any]) -> dict
         "language": feed_language(spec.items, context["DEFAULT_LANG"]),
         "items": [
             {
-                "id": items.link(article),
-                "url": items.link(article),
-                "title": Markup(article.title).striptags(),
+                "id": items.entry(article).link,
+                "url": items.entry(article).link,
+                "title": items.entry(article).title,
                 "content_html": items.content(article),
-                "summary": Markup(getattr(article, "summary", "")).striptags(),
-                "date_published": items.date(article).isoformat(),
+                "summary": items.entry(article).summary,
+                "date_published": items.entry(article).published.isoformat(),
                 "authors": [{"name": str(a)} for a in getattr(article, "authors", [])],
                 "tags": [str(t) for t in getattr(article, "tags", [])],
                 "language": getattr(article, "lang", context["DEFAULT_LANG"]),
@@ -167,11 +198,11 @@ def json_feed(spec: FeedSpec, items: FeedItems, context: dict[str, Any]) -> dict
     }
 
 
-def _write(output_path: str, relative: str, write: Callable[[Any], None]) -> None:
+def _write(output_path: str, relative: str, text: str) -> None:
     path = os.path.join(output_path, relative)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        write(handle)
+        handle.write(text)
 
 
 class FeedsGenerator(Generator):
@@ -186,20 +217,13 @@ class FeedsGenerator(Generator):
         for spec in specs:
             for feed_class, extension in ((Atom1Feed, "atom.xml"), (Rss201rev2Feed, "rss.xml")):
                 feed = _xml_feed(feed_class, spec, items, self.context)
-                _write(
-                    self.output_path,
-                    f"{spec.path}.{extension}",
-                    lambda handle, feed=feed: feed.write(handle, "utf-8"),
-                )
+                # Built in memory and written at once: thousands of small writes cost more.
+                text = feed.writeString("utf-8")
+                _write(self.output_path, f"{spec.path}.{extension}", text)
             if spec.path.count("/") == 1:  # all + per language
                 document = json_feed(spec, items, self.context)
-                _write(
-                    self.output_path,
-                    f"{spec.path}.json",
-                    lambda handle, document=document: json.dump(
-                        document, handle, ensure_ascii=False, indent=1
-                    ),
-                )
+                text = json.dumps(document, ensure_ascii=False, indent=1)
+                _write(self.output_path, f"{spec.path}.json", text)
         logger.info("attention: wrote %d feeds", len(specs))
 
 
