@@ -1,17 +1,23 @@
 """Build benchmark: our theme + plugin against plain Pelican on the same synthetic content.
 
-Usage: python bench/build.py N [--rounds R]
+Usage: python bench/build.py N [--rounds R] [--instructions]
 
 Generates N Hebrew/English posts (realistic length, tags, categories, dates over years), then
 builds them side by side, alternating: ours (pelicanconf.py, theme/, the attention plugin) and
 plain Pelican (default theme, no plugins). Reports the best round of each, in CPU seconds.
 Last line: ``build N=1000: ratio X (ours A s / plain B s)``.
+
+``--instructions`` counts instead the instructions each build executes, once, under
+``valgrind --tool=callgrind`` (the two builds run at the same time; about five minutes at
+N=1000): a figure that other jobs on the machine cannot disturb.
+Last line: ``build N=1000: instructions ratio X (ours A G / plain B G)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -121,11 +127,37 @@ def timed_build(arguments: list[str]) -> tuple[float, float]:
     return cpu, wall
 
 
+def counted_builds(commands: list[list[str]], work: Path) -> list[int]:
+    """Instructions executed by each command, run side by side under callgrind."""
+    runs = []
+    for number, arguments in enumerate(commands):
+        out = work / f"callgrind.{number}.out"
+        valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+        runs.append(
+            subprocess.Popen(
+                valgrind + arguments, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        )
+    counts = []
+    for process, arguments in zip(runs, commands, strict=True):
+        stdout, stderr = process.communicate()
+        found = re.search(rb"I\s+refs:\s+([\d,]+)", stderr)
+        if process.returncode != 0 or not found:
+            sys.exit(f"build failed: {' '.join(arguments)}\n{stdout[-3000:]!r}{stderr[-3000:]!r}")
+        counts.append(int(found[1].replace(b",", b"")))
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, nargs="?", default=1000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions with callgrind instead"
+    )
     args = parser.parse_args()
+    if args.instructions and not shutil.which("valgrind"):
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
     work = Path(tempfile.mkdtemp(prefix="attention-bench-build-"))
     try:
         content = work / "content"
@@ -136,6 +168,13 @@ def main() -> None:
         ours_cmd += ["-q"]
         plain_cmd = [str(PELICAN), str(content), "-o", str(work / "plain"), "-s", str(plain_conf)]
         plain_cmd += ["-q"]
+        if args.instructions:
+            ours_ir, plain_ir = counted_builds([ours_cmd, plain_cmd], work)
+            print(
+                f"build N={args.count}: instructions ratio {ours_ir / plain_ir:.3f} "
+                f"(ours {ours_ir / 1e9:.2f} G / plain {plain_ir / 1e9:.2f} G)"
+            )
+            return
         ours, plain = [], []
         for round_number in range(args.rounds):
             ours.append(timed_build(ours_cmd))
