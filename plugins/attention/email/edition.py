@@ -150,9 +150,9 @@ class EditionRenderer:
             "date": article.date.isoformat(),
             "html_bytes": len(page.encode("utf-8")),
         }
-        atomic_write(folder / "index.html", page)
-        atomic_write(folder / "index.txt", text)
-        atomic_write(folder / "edition.json", json.dumps(meta, ensure_ascii=False, indent=1))
+        _write_if_changed(folder / "index.html", page)
+        _write_if_changed(folder / "index.txt", text)
+        _write_if_changed(folder / "edition.json", json.dumps(meta, ensure_ascii=False, indent=1))
         size = meta["html_bytes"]
         if size > self.max_bytes:
             logger.warning(
@@ -163,6 +163,17 @@ class EditionRenderer:
                 getattr(article, "source_path", key),
             )
         return folder
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Atomic write, skipped when the file already holds exactly ``text``: a rebuild leaves the
+    editions that did not change alone (no temp file, no rename, the old mtime)."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return
+    except OSError:
+        pass
+    atomic_write(path, text)
 
 
 def email_site_url(settings: dict[str, Any]) -> str:
