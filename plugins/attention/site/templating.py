@@ -5,11 +5,36 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
+
 from attention import i18n
 from attention.site.fragments import FragmentCache
 from attention.site.subscribe import subscribe_form
 
 logger = logging.getLogger(__name__)
+
+#: Key of the build's compiled-template cache in the context Pelican shares among generators.
+CODE_CACHE_KEY = "ATTENTION_COMPILED_TEMPLATES"
+
+
+class BuildCodeCache(BytecodeCache):
+    """Compiled templates kept in memory for one build and shared by its generators.
+
+    Pelican gives every generator its own Jinja environment, so ``base.html`` and its partials
+    were compiled once for the articles, once for the search pages and once for the Trends page.
+    A template is reused only while its source is unchanged (Jinja checks a checksum).
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
 
 
 def taxonomy_label(name: Any, lang: str | None, labels: dict[str, dict[str, str]]) -> str:
@@ -36,6 +61,9 @@ def install(generator: Any) -> None:
     # Templates do not change during a build: no stat() of every template on every page.
     env.auto_reload = False
     env.add_extension(FragmentCache)
+    context = getattr(generator, "context", None)
+    if isinstance(context, dict):
+        env.bytecode_cache = context.setdefault(CODE_CACHE_KEY, BuildCodeCache())
     env.filters.update(
         localdate=i18n.localdate,
         direction=i18n.text_direction,
