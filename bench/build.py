@@ -177,7 +177,11 @@ def main() -> None:
             return
         ours, plain = [], []
         for round_number in range(args.rounds):
+            # every build starts from an empty output directory (as on a fresh clone or in CI):
+            # whatever one build could reuse from the last must not flatter it
+            shutil.rmtree(work / "ours", ignore_errors=True)
             ours.append(timed_build(ours_cmd))
+            shutil.rmtree(work / "plain", ignore_errors=True)
             plain.append(timed_build(plain_cmd))
             (ours_cpu, ours_wall), (plain_cpu, plain_wall) = ours[-1], plain[-1]
             print(
