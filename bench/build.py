@@ -16,6 +16,7 @@ Last line: ``build N=1000: instructions ratio X (ours A G / plain B G)``.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -164,12 +165,15 @@ def main() -> None:
         generate(content, args.count)
         plain_conf = work / "plainconf.py"
         plain_conf.write_text('SITENAME = "plain"\nTIMEZONE = "Asia/Jerusalem"\n', encoding="utf-8")
-        ours_cmd = [str(PELICAN), str(content), "-o", str(work / "ours"), "-s", "pelicanconf.py"]
-        ours_cmd += ["-q"]
-        plain_cmd = [str(PELICAN), str(content), "-o", str(work / "plain"), "-s", str(plain_conf)]
-        plain_cmd += ["-q"]
+
+        def command(settings: str, output: str) -> list[str]:
+            return [str(PELICAN), str(content), "-o", str(work / output), "-s", settings, "-q"]
+
+        ours_settings, plain_settings = "pelicanconf.py", str(plain_conf)
         if args.instructions:
-            ours_ir, plain_ir = counted_builds([ours_cmd, plain_cmd], work)
+            ours_ir, plain_ir = counted_builds(
+                [command(ours_settings, "ours"), command(plain_settings, "plain")], work
+            )
             print(
                 f"build N={args.count}: instructions ratio {ours_ir / plain_ir:.3f} "
                 f"(ours {ours_ir / 1e9:.2f} G / plain {plain_ir / 1e9:.2f} G)"
@@ -177,12 +181,14 @@ def main() -> None:
             return
         ours, plain = [], []
         for round_number in range(args.rounds):
-            # every build starts from an empty output directory (as on a fresh clone or in CI):
-            # whatever one build could reuse from the last must not flatter it
-            shutil.rmtree(work / "ours", ignore_errors=True)
-            ours.append(timed_build(ours_cmd))
-            shutil.rmtree(work / "plain", ignore_errors=True)
-            plain.append(timed_build(plain_cmd))
+            # Every build writes into a new, empty directory (as on a fresh clone or in CI), so
+            # none can reuse what an earlier one wrote. The old ones are deleted only at the end:
+            # deleting tens of MB just before a build charged the file system's clean-up (ext4
+            # discard) to that build's system time, by up to a second.
+            os.sync()
+            ours.append(timed_build(command(ours_settings, f"ours-{round_number}")))
+            os.sync()
+            plain.append(timed_build(command(plain_settings, f"plain-{round_number}")))
             (ours_cpu, ours_wall), (plain_cpu, plain_wall) = ours[-1], plain[-1]
             print(
                 f"round {round_number + 1}: ours {ours_cpu:.2f} s CPU ({ours_wall:.2f} s wall), "
