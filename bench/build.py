@@ -109,23 +109,24 @@ def generate(content: Path, count: int, seed: int = 46) -> None:
     (content / "pages").mkdir(exist_ok=True)
 
 
-def _children_cpu() -> float:
+def _children_cpu() -> tuple[float, float]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
 
 
-def timed_build(arguments: list[str]) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one build in a subprocess.
+def timed_build(arguments: list[str]) -> tuple[float, float, float]:
+    """(CPU seconds, of which system, wall seconds) of one build in a subprocess.
 
     CPU time is what the ratio uses: on a shared two-core machine wall time swings with
     whatever else runs, while the CPU a build needs does not.
     """
-    cpu_before, started = _children_cpu(), time.perf_counter()
+    (user_before, system_before), started = _children_cpu(), time.perf_counter()
     result = subprocess.run(arguments, cwd=REPO, capture_output=True, text=True)
-    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    wall, (user, system) = time.perf_counter() - started, _children_cpu()
     if result.returncode != 0:
         sys.exit(f"build failed: {' '.join(arguments)}\n{result.stdout[-3000:]}{result.stderr}")
-    return cpu, wall
+    system -= system_before
+    return user - user_before + system, system, wall
 
 
 def counted_builds(commands: list[list[str]], work: Path) -> list[int]:
@@ -189,12 +190,14 @@ def main() -> None:
             ours.append(timed_build(command(ours_settings, f"ours-{round_number}")))
             os.sync()
             plain.append(timed_build(command(plain_settings, f"plain-{round_number}")))
-            (ours_cpu, ours_wall), (plain_cpu, plain_wall) = ours[-1], plain[-1]
             print(
-                f"round {round_number + 1}: ours {ours_cpu:.2f} s CPU ({ours_wall:.2f} s wall), "
-                f"plain {plain_cpu:.2f} s CPU ({plain_wall:.2f} s wall)"
+                f"round {round_number + 1}: "
+                + ", ".join(
+                    f"{name} {cpu:.2f} s CPU ({system:.2f} s system; {wall:.2f} s wall)"
+                    for name, (cpu, system, wall) in (("ours", ours[-1]), ("plain", plain[-1]))
+                )
             )
-        best_ours, best_plain = min(c for c, _ in ours), min(c for c, _ in plain)
+        best_ours, best_plain = min(run[0] for run in ours), min(run[0] for run in plain)
         print(
             f"build N={args.count}: ratio {best_ours / best_plain:.2f} "
             f"(ours {best_ours:.2f} s / plain {best_plain:.2f} s)"
