@@ -462,3 +462,29 @@ def test_item_without_link_or_guid_gets_no_new_stub_when_only_its_summary_change
     server.routes["/linkless"] = Route(body=_linkless_feed(4))
     assert run_fetch(tmp_path, config) == 0
     assert stub_files(tmp_path) == first
+
+
+def test_a_feed_is_reported_answered_at_once_though_stored_after_the_slower_one_above_it(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    from attention.config import load_config
+    from attention.update import FetchRun
+
+    server.routes["/slow-first"] = replace(server.routes["/dup-a"], delay=0.6, etag=None)
+    config = load_config(
+        write_config(
+            tmp_path / "feeds.yml",
+            server,
+            {"/slow-first": ("Slow", "en"), "/rss2": ("Quick", "en")},
+        )
+    )
+    answered: list[str] = []
+    stored: list[str] = []
+    with Store.open(tmp_path / "state.sqlite") as store:
+        FetchRun(config, store, tmp_path / "content").run(
+            list(config.sources),
+            on_progress=lambda row: stored.append(row.name),
+            on_answer=answered.append,
+        )
+    assert answered == ["Quick", "Slow"]  # the progress bar moves as feeds answer
+    assert stored == ["Slow", "Quick"]  # stubs are written in feeds.yml order

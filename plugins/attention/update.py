@@ -181,14 +181,20 @@ class FetchRun:
         self.now = now
         self.writer = StubWriter(store, content_dir, excerpt_chars=self.settings.excerpt_chars)
         self.report = RunReport(dry_run=dry_run)
+        self._on_answer: Callable[[str], None] = lambda _name: None
 
     def run(
         self,
         sources: list[Source],
         on_progress: Callable[[SourceReport], None] | None = None,
+        on_answer: Callable[[str], None] | None = None,
     ) -> RunReport:
-        """Fetch ``sources``; ``on_progress`` is called once per source as it finishes."""
+        """Fetch ``sources``; ``on_progress`` is called once per source as it finishes (stored,
+        in feeds.yml order for feeds with a body), ``on_answer`` with a source's name as soon as
+        it has answered (for a progress bar that does not wait behind a slow feed)."""
         progress = on_progress or (lambda _row: None)
+        if on_answer is not None:
+            self._on_answer = on_answer
         with self._exclusive():
             return self._run(sources, progress)
 
@@ -260,6 +266,7 @@ class FetchRun:
         try:
             for result in fetch_in_background(requests, self.settings):
                 source = by_key[result.key]
+                self._on_answer(source.name)
                 if result.outcome != "ok":
                     bodies.remove(result.key)
                     self._finish(source, result, None, None, progress)

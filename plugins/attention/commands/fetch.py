@@ -14,7 +14,15 @@ from rich.table import Table
 from ..config import ConfigError, load_config
 from ..digest import refresh_trends_from_store
 from ..store import Store, default_state_path
-from ..update import FetchRun, RunInProgress, RunReport, SourceReport, select_sources
+from ..update import (
+    DISABLED,
+    WAITING,
+    FetchRun,
+    RunInProgress,
+    RunReport,
+    SourceReport,
+    select_sources,
+)
 from . import add_project_arguments
 
 logger = logging.getLogger(__name__)
@@ -76,11 +84,15 @@ def run(args: argparse.Namespace) -> int:
         with progress:
             task = progress.add_task("", total=len(sources))
 
-            def advance(row: SourceReport) -> None:
-                progress.update(task, advance=1, description=row.name)
+            def answered(name: str) -> None:
+                progress.update(task, advance=1, description=name)
+
+            def skipped(row: SourceReport) -> None:  # sources not fetched at all
+                if row.outcome in (DISABLED, WAITING):
+                    answered(row.name)
 
             try:
-                report = fetch_run.run(sources, on_progress=advance)
+                report = fetch_run.run(sources, on_progress=skipped, on_answer=answered)
             except RunInProgress as exc:
                 errors.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
                 return EXIT_BUSY
