@@ -37,6 +37,7 @@ class RecordingHandler:
         # network, in the window between its final dot and the server's answer.
         self.hold_next_reply = False
         self.reply_held = threading.Event()
+        self.held_for: list[str] = []  # the recipients of the message whose reply is held
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -51,6 +52,8 @@ class RecordingHandler:
                 return "451 4.3.0 Try again later"
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
             hold, self.hold_next_reply = self.hold_next_reply, False
+            if hold:
+                self.held_for = list(envelope.rcpt_tos)
         if hold:
             self.reply_held.set()
             await asyncio.sleep(30)

@@ -13,9 +13,10 @@ States, each recorded before the next step:
 
 A re-run skips ``sent`` and ``handed`` and sends everything else. A kill -9 therefore duplicates
 a message only if it lands between the ``.`` leaving our process and the journal write (a few
-microseconds), and loses one only if the server refuses that very ``.`` (4xx/5xx at end of data)
-while the process dies before recording it. A power cut can lose unsynced journal lines: those
-recipients get the message again, nobody is skipped.
+microseconds; up to a few milliseconds when the sending thread must wait for the GIL or for a
+busy CPU on its way back from the socket call), and loses one only if the server refuses that
+very ``.`` (4xx/5xx at end of data) while the process dies before recording it. A power cut
+can lose unsynced journal lines: those recipients get the message again, nobody is skipped.
 """
 
 from __future__ import annotations
