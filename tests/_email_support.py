@@ -25,7 +25,10 @@ def free_port() -> int:
 
 
 class RecordingHandler:
-    """Keeps every accepted message; can refuse chosen recipients or answer 451 for a while."""
+    """Keeps every accepted message; can refuse chosen recipients or answer 451 for a while,
+    and can hold replies back to stop a sender's connections at chosen points."""
+
+    HOLD_SECONDS = 30
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -38,10 +41,29 @@ class RecordingHandler:
         self.hold_next_reply = False
         self.reply_held = threading.Event()
         self.held_for: list[str] = []  # the recipients of the message whose reply is held
+        # Once this many messages are in, hold the 250 of every further message.
+        self.hold_all_replies_after: int | None = None
+        self.held_replies: list[str] = []  # recipients of the messages held that way
+        # Once a reply is held by hold_next_reply, hold every further RCPT reply too: the other
+        # connections stop before sending their message.
+        self.hold_rcpt_after_held = False
+        self.held_rcpts = 0
+
+    def release(self) -> None:
+        """Stop holding replies from now on (those already held stay held until they time out)."""
+        with self.lock:
+            self.hold_next_reply = False
+            self.hold_all_replies_after = None
+            self.hold_rcpt_after_held = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return self.refuse[address]
+        with self.lock:
+            hold = self.hold_rcpt_after_held and self.reply_held.is_set()
+            self.held_rcpts += hold
+        if hold:
+            await asyncio.sleep(self.HOLD_SECONDS)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -54,9 +76,13 @@ class RecordingHandler:
             hold, self.hold_next_reply = self.hold_next_reply, False
             if hold:
                 self.held_for = list(envelope.rcpt_tos)
+            after = self.hold_all_replies_after
+            if after is not None and len(self.messages) > after:
+                self.held_replies.extend(envelope.rcpt_tos)
+                hold = True
         if hold:
             self.reply_held.set()
-            await asyncio.sleep(30)
+            await asyncio.sleep(self.HOLD_SECONDS)
         return "250 2.0.0 Accepted"
 
     def parsed(self) -> list[EmailMessage]:
