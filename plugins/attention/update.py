@@ -191,7 +191,8 @@ class FetchRun:
     ) -> RunReport:
         """Fetch ``sources``; ``on_progress`` is called once per source as it finishes (stored,
         in feeds.yml order for feeds with a body), ``on_answer`` with a source's name as soon as
-        it has answered (for a progress bar that does not wait behind a slow feed)."""
+        it has answered or was skipped without a request (for a progress bar that does not wait
+        behind a slow feed)."""
         progress = on_progress or (lambda _row: None)
         if on_answer is not None:
             self._on_answer = on_answer
@@ -225,6 +226,7 @@ class FetchRun:
         for source in sources:
             row = self._skip_reason(source)
             if row is not None:
+                self._on_answer(source.name)
                 self._add(row, progress)
                 continue
             key = self._key(source)
@@ -260,49 +262,47 @@ class FetchRun:
         no entries, are recorded as they come.
         """
         pool = self._parse_pool(len(requests))
-        position = {request.key: i for i, request in enumerate(requests)}
-        ready: dict[int, _Fetched] = {}
-        bodies = [r.key for r in requests]  # keys still to store, in configuration order
+        ready: dict[str, _Fetched] = {}  # answered with a body, by key, not yet stored
+        unstored = [r.key for r in requests]  # in configuration order
         try:
             for result in fetch_in_background(requests, self.settings):
                 source = by_key[result.key]
                 self._on_answer(source.name)
                 if result.outcome != "ok":
-                    bodies.remove(result.key)
+                    unstored.remove(result.key)
                     self._finish(source, result, None, None, progress)
                 else:
                     now = self.now()
                     job = None
                     if pool is not None:
                         job = pool.submit(parse_job, self._parse_request(source, result, now))
-                    ready[position[result.key]] = _Fetched(source, result, now, job)
-                bodies = self._store_in_order(bodies, ready, position, progress, wait=False)
-            self._store_in_order(bodies, ready, position, progress, wait=True)
+                    ready[result.key] = _Fetched(source, result, now, job)
+                unstored = self._store_in_order(unstored, ready, progress, wait=False)
+            self._store_in_order(unstored, ready, progress, wait=True)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
     def _store_in_order(
         self,
-        bodies: list[str],
-        ready: dict[int, _Fetched],
-        position: dict[str, int],
+        unstored: list[str],
+        ready: dict[str, _Fetched],
         progress: Callable[[SourceReport], None],
         *,
         wait: bool,
     ) -> list[str]:
-        """Store the fetched feeds at the head of ``bodies``; return the keys still waiting."""
+        """Store the fetched feeds at the head of ``unstored``; return the keys still waiting."""
         done = 0
-        for key in bodies:
-            fetched = ready.get(position[key])
+        for key in unstored:
+            fetched = ready.get(key)
             if fetched is None:
                 break  # not answered yet: the feeds below it wait
             if fetched.job is not None and not (wait or fetched.job.done()):
                 break
-            del ready[position[key]]
+            del ready[key]
             self._finish(fetched.source, fetched.result, fetched.parsed(), fetched.now, progress)
             done += 1
-        return bodies[done:]
+        return unstored[done:]
 
     def _parse_pool(self, jobs: int) -> ProcessPoolExecutor | None:
         """Worker processes for parsing when there is enough to parse and a spare core."""

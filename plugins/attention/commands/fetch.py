@@ -14,15 +14,7 @@ from rich.table import Table
 from ..config import ConfigError, load_config
 from ..digest import refresh_trends_from_store
 from ..store import Store, default_state_path
-from ..update import (
-    DISABLED,
-    WAITING,
-    FetchRun,
-    RunInProgress,
-    RunReport,
-    SourceReport,
-    select_sources,
-)
+from ..update import FetchRun, RunInProgress, RunReport, select_sources
 from . import add_project_arguments
 
 logger = logging.getLogger(__name__)
@@ -87,12 +79,8 @@ def run(args: argparse.Namespace) -> int:
             def answered(name: str) -> None:
                 progress.update(task, advance=1, description=name)
 
-            def skipped(row: SourceReport) -> None:  # sources not fetched at all
-                if row.outcome in (DISABLED, WAITING):
-                    answered(row.name)
-
             try:
-                report = fetch_run.run(sources, on_progress=skipped, on_answer=answered)
+                report = fetch_run.run(sources, on_answer=answered)
             except RunInProgress as exc:
                 errors.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
                 return EXIT_BUSY

@@ -181,20 +181,22 @@ def json_feed(spec: FeedSpec, items: FeedItems, context: dict[str, Any]) -> dict
         "feed_url": f"{base}/{spec.path}.json",
         "description": context.get("SITESUBTITLE", ""),
         "language": feed_language(spec.items, context["DEFAULT_LANG"]),
-        "items": [
-            {
-                "id": items.entry(article).link,
-                "url": items.entry(article).link,
-                "title": items.entry(article).title,
-                "content_html": items.content(article),
-                "summary": items.entry(article).summary,
-                "date_published": items.entry(article).published.isoformat(),
-                "authors": [{"name": str(a)} for a in getattr(article, "authors", [])],
-                "tags": [str(t) for t in getattr(article, "tags", [])],
-                "language": getattr(article, "lang", context["DEFAULT_LANG"]),
-            }
-            for article in spec.items
-        ],
+        "items": [_json_item(article, items, context["DEFAULT_LANG"]) for article in spec.items],
+    }
+
+
+def _json_item(article: Any, items: FeedItems, default_lang: str) -> dict[str, Any]:
+    entry = items.entry(article)
+    return {
+        "id": entry.link,
+        "url": entry.link,
+        "title": entry.title,
+        "content_html": items.content(article),
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+        "authors": [{"name": str(a)} for a in getattr(article, "authors", [])],
+        "tags": [str(t) for t in getattr(article, "tags", [])],
+        "language": getattr(article, "lang", default_lang),
     }
 
 
